@@ -1,0 +1,26 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER } from '@nestjs/core';
+import { CharterModule } from 'src/charter/charter.module';
+import { ProblemDetailsFilter } from 'src/common/problem-details.filter';
+import { appConfig } from 'src/config/app-config';
+import { DatabaseModule } from 'src/database/database.module';
+import type { DatabaseTarget } from 'src/database/database-target';
+import { HealthModule } from 'src/health/health.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(database: DatabaseTarget, extraModules: Type[] = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
+        DatabaseModule.forRoot(database),
+        HealthModule,
+        CharterModule,
+        ...extraModules,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
+    };
+  }
+}

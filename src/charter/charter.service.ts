@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { CharterCommitment } from 'src/charter/charter-commitment.entity';
+import { CharterRules } from 'src/charter/charter-rules.entity';
+import { CharterVersion } from 'src/charter/charter-version.entity';
+import type { CharterResponse, CharterSummaryResponse } from 'src/charter/charter.dto';
+import { CharterVersionNotFoundError } from 'src/charter/charter.errors';
+import { toCharterResponse, toCharterSummaryResponse } from 'src/charter/charter-response';
+
+@Injectable()
+export class CharterService {
+  // A published version never changes (the database refuses it), so its rendering can be kept
+  // for the life of the process by every instance alike.
+  private readonly publishedCache = new Map<string, CharterResponse>();
+
+  constructor(
+    @InjectRepository(CharterVersion) private readonly versions: Repository<CharterVersion>,
+    @InjectRepository(CharterRules) private readonly rules: Repository<CharterRules>,
+    @InjectRepository(CharterCommitment)
+    private readonly commitments: Repository<CharterCommitment>,
+  ) {}
+
+  async listPublished(): Promise<CharterSummaryResponse[]> {
+    const rows = await this.versions
+      .createQueryBuilder('v')
+      .leftJoin('v.commitments', 'c')
+      .select(['v.id', 'v.version', 'v.status', 'v.publishedAt'])
+      .addSelect('count(c.id)::int', 'commitment_count')
+      .where('v.status = :status', { status: 'published' })
+      .groupBy('v.id')
+      .orderBy('v.published_at', 'DESC')
+      .getRawAndEntities<{ commitment_count: number }>();
+    return rows.entities.map((v, i) => toCharterSummaryResponse(v, rows.raw[i].commitment_count));
+  }
+
+  async getPublished(version: string): Promise<CharterResponse> {
+    const cached = this.publishedCache.get(version);
+    if (cached) {
+      return cached;
+    }
+    const found = await this.versions.findOneBy({ version, status: 'published' });
+    if (!found) {
+      throw new CharterVersionNotFoundError(version);
+    }
+    const [rules, commitments] = await Promise.all([
+      this.rules.findOneByOrFail({ charterVersionId: found.id }),
+      this.commitments.find({ where: { charterVersionId: found.id }, order: { position: 'ASC' } }),
+    ]);
+    const response = toCharterResponse(found, rules, commitments);
+    this.publishedCache.set(version, response);
+    return response;
+  }
+}

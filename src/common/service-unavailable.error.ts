@@ -1,0 +1,5 @@
+import { DomainError } from 'src/common/errors';
+
+export class ServiceUnavailableError extends DomainError {
+  readonly status = 503;
+}

@@ -1,0 +1,22 @@
+import { type ConfigType, registerAs } from '@nestjs/config';
+import { resolve } from 'node:path';
+import { validateEnvironment } from 'src/config/environment';
+
+/** The service's typed configuration, derived from the validated environment. */
+export const appConfig = registerAs('app', () => {
+  const env = validateEnvironment(process.env);
+  return {
+    env: env.NODE_ENV,
+    production: env.NODE_ENV === 'production',
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolSize: env.DATABASE_POOL_SIZE,
+    dataDir: resolve(env.DATA_DIR),
+    logLevel: env.LOG_LEVEL,
+    publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    trustProxyHops: env.TRUST_PROXY_HOPS,
+  };
+});
+
+export type AppConfig = ConfigType<typeof appConfig>;

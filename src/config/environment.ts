@@ -1,0 +1,89 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/** The environment variables the service reads, with their defaults. */
+export class EnvironmentVariables {
+  @IsIn(NODE_ENVS)
+  readonly NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  readonly PORT: number = 3000;
+
+  @IsString()
+  @MinLength(1)
+  readonly HOST: string = '0.0.0.0';
+
+  /** PostgreSQL to use; without it the embedded engine under DATA_DIR serves. */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
+  readonly DATABASE_URL?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  readonly DATABASE_POOL_SIZE: number = 10;
+
+  @IsString()
+  @MinLength(1)
+  readonly DATA_DIR: string = './data';
+
+  @IsIn(LOG_LEVELS)
+  readonly LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** Public address of the service, used in links printed on certificates. */
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  readonly PUBLIC_BASE_URL: string = 'http://localhost:3000';
+
+  /** Number of reverse proxies in front of the service whose X-Forwarded-For is trusted. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  readonly TRUST_PROXY_HOPS: number = 0;
+}
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/**
+ * Reads and checks the environment. Throws a {@link ConfigurationError} whose message is one line
+ * naming the first bad variable, so that a wrong setting stops the start at once.
+ */
+export function validateEnvironment(env: Record<string, unknown>): EnvironmentVariables {
+  const known = Object.keys(new EnvironmentVariables()).concat('DATABASE_URL');
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => known.includes(key) && value !== ''),
+  );
+  const config = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
+  const [first] = validateSync(config, { skipMissingProperties: false });
+  if (first) {
+    const message = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
+    const shown = JSON.stringify(first.value);
+    throw new ConfigurationError(
+      `Invalid configuration: ${first.property} ${message.replace(`${first.property} `, '')} (got ${shown})`,
+    );
+  }
+  return config;
+}

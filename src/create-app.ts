@@ -1,0 +1,117 @@
+import helmet from '@fastify/helmet';
+import { type INestApplication, RequestMethod, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { AppModule } from 'src/app.module';
+import { createValidationPipe } from 'src/common/validation';
+import type { EnvironmentVariables } from 'src/config/environment';
+import type { DatabaseTarget } from 'src/database/database-target';
+import { mountOpenApi } from 'src/openapi/openapi';
+import { type FastifyInstance, LogController } from 'fastify';
+import { MalformedBodyError } from 'src/common/errors';
+
+export const API_PREFIX = 'api/v1';
+/** Paths served at the root rather than under the API prefix. */
+export const ROOT_PATHS = [
+  'health',
+  'docs',
+  'docs-json',
+  '.well-known/{*path}',
+  'verify/{*path}',
+  'registry',
+];
+
+// One log line per request, when it completes (with its id, status and time), not two.
+class CompletedRequestsOnly extends LogController {
+  override incomingRequest(): void {}
+}
+
+const JSON_BODY_LIMIT = 1024 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Builds the HTTP application: Fastify, security headers, validation, OpenAPI. Not listening yet. */
+export async function createApp(
+  env: EnvironmentVariables,
+  database: DatabaseTarget,
+  options: { preview?: boolean; extraModules?: Type[] } = {},
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: JSON_BODY_LIMIT,
+    trustProxy: env.TRUST_PROXY_HOPS || false,
+    logger: env.LOG_LEVEL === 'silent' ? false : { level: env.LOG_LEVEL },
+    logController: new CompletedRequestsOnly(),
+    requestIdHeader: false,
+    // A caller's request id is kept when it is sane, so that logs join up across services.
+    genReqId: (req: IncomingMessage) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(database, options.extraModules),
+    adapter,
+    {
+      bufferLogs: false,
+      bodyParser: false, // our own JSON parser, below
+      // Preview builds the routes without instantiating providers (no database): enough for the
+      // OpenAPI document.
+      preview: options.preview ?? false,
+      logger: nestLogLevels(env.LOG_LEVEL),
+    },
+  );
+  configureApp(app);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: [`'self'`],
+        styleSrc: [`'self'`, `'unsafe-inline'`],
+        imgSrc: [`'self'`, 'data:'],
+        scriptSrc: [`'self'`, `'unsafe-inline'`],
+      },
+    },
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  useStrictJsonParser(fastify);
+  return app;
+}
+
+/**
+ * Fastify's JSON parser, with prototype poisoning refused, whose failures become our own
+ * `REQUEST.MALFORMED_JSON` problem instead of an anonymous 400.
+ */
+function useStrictJsonParser(fastify: FastifyInstance) {
+  const parse = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    parse(request, body.toString(), (error: Error | null, value?: unknown) =>
+      error ? done(new MalformedBodyError(error.message), undefined) : done(null, value),
+    ),
+  );
+}
+
+function configureApp(app: INestApplication) {
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })),
+  });
+  app.useGlobalPipes(createValidationPipe());
+  mountOpenApi(app);
+}
+
+function nestLogLevels(level: EnvironmentVariables['LOG_LEVEL']) {
+  const order = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'] as const;
+  const cut: Record<EnvironmentVariables['LOG_LEVEL'], number> = {
+    silent: 0,
+    fatal: 1,
+    error: 2,
+    warn: 3,
+    info: 4,
+    debug: 5,
+    trace: 6,
+  };
+  return [...order.slice(0, cut[level])];
+}
