@@ -37,6 +37,8 @@ if (process.env.JEST_REPORT_FILE) {
 /** @type {import('jest').Config} */
 module.exports = {
   reporters,
+  // e2e specs create a database and start the application: seconds, not milliseconds
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
@@ -45,7 +47,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
-      testTimeout: 60_000,
     },
   ],
 };

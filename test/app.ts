@@ -16,20 +16,32 @@ export interface TestApp {
 }
 
 /** The real application on a fresh copy of the migrated template database. */
-export async function createTestApp(
-  env: Record<string, string> = {},
-  extraModules: Type[] = [],
-): Promise<TestApp> {
+export interface TestAppOptions {
+  readonly env?: Record<string, string>;
+  /** Modules of the test's own, mounted beside the application's. */
+  readonly extraModules?: Type[];
+  /** Reach the database through another address (a proxy the test controls). */
+  readonly connectVia?: (url: string) => Promise<string>;
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const template = process.env.TEST_TEMPLATE_DATABASE;
   if (!template) {
     throw new Error('TEST_TEMPLATE_DATABASE is unset: run the e2e tests through jest');
   }
   const databaseName = uniqueDatabaseName('test');
   await createDatabase(databaseName, template);
-  const url = databaseUrl(databaseName);
-  Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const direct = databaseUrl(databaseName);
+  const url = options.connectVia ? await options.connectVia(direct) : direct;
+  Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env });
   const config = validateEnvironment(process.env);
-  const app = await createApp(config, { url, embedded: false, poolSize: 5 }, { extraModules });
+  const app = await createApp(
+    config,
+    { url, embedded: false, poolSize: 5 },
+    {
+      extraModules: options.extraModules,
+    },
+  );
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   const db = app.get(DataSource);

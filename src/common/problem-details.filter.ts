@@ -8,7 +8,10 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import { isDatabaseUnavailable } from 'src/common/database-unavailable';
 import { DomainError, RequestValidationError } from 'src/common/errors';
+
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
@@ -104,6 +107,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
         ...base,
       };
     }
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.warn(
+        `Database unavailable on ${request.method} ${request.url} [request ${String(request.id)}]`,
+      );
+      return {
+        ...this.describe(
+          503,
+          'SERVICE.DATABASE_UNAVAILABLE',
+          undefined,
+          'The database does not answer; retry shortly',
+        ),
+        ...base,
+      };
+    }
     this.logger.error(
       `Unhandled error on ${request.method} ${request.url} [request ${String(request.id)}]`,
       exception instanceof Error ? exception.stack : String(exception),
@@ -138,6 +155,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     if (exception instanceof DomainError && typeof exception.extensions.retryAfter === 'number') {
       return { 'retry-after': String(exception.extensions.retryAfter) };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return { 'retry-after': String(DATABASE_RETRY_AFTER_SECONDS) };
     }
     return {};
   }

@@ -8,6 +8,7 @@ import {
 } from '@nestjs/terminus';
 import { Public } from 'src/auth/public.decorator';
 import { ApiProblemResponses } from 'src/common/api-problem-responses';
+import { DATABASE_RETRY_AFTER_SECONDS } from 'src/common/problem-details.filter';
 import { ServiceUnavailableError } from 'src/common/service-unavailable.error';
 
 @ApiTags('health')
@@ -34,7 +35,7 @@ export class HealthController {
         'SERVICE.DATABASE_UNAVAILABLE',
         'The database does not answer',
         {
-          retryAfter: 5,
+          retryAfter: DATABASE_RETRY_AFTER_SECONDS,
           checks: { database: 'down' },
         },
       );

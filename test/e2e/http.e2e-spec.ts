@@ -53,7 +53,7 @@ describe('HTTP contract', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({}, [EchoModule]);
+    t = await createTestApp({ extraModules: [EchoModule] });
   });
 
   afterAll(async () => {
