@@ -63,6 +63,8 @@ export class EnvironmentVariables {
   readonly TRUST_PROXY_HOPS: number = 0;
 }
 
+const TYPE_CONSTRAINTS = ['isInt', 'isIn', 'matches', 'isUrl', 'isString'];
+
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
 }
@@ -79,8 +81,11 @@ export function validateEnvironment(env: Record<string, unknown>): EnvironmentVa
   const config = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const [first] = validateSync(config, { skipMissingProperties: false });
   if (first) {
-    const message = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
-    const shown = JSON.stringify(first.value);
+    const constraints = first.constraints ?? {};
+    // Say what the value should be before saying what range it missed.
+    const key = TYPE_CONSTRAINTS.find((name) => name in constraints) ?? Object.keys(constraints)[0];
+    const message = (key && constraints[key]) ?? 'is invalid';
+    const shown = JSON.stringify(present[first.property] ?? first.value);
     throw new ConfigurationError(
       `Invalid configuration: ${first.property} ${message.replace(`${first.property} `, '')} (got ${shown})`,
     );

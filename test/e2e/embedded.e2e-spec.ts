@@ -87,4 +87,21 @@ describe('the embedded default', () => {
     expect(list).toEqual([expect.objectContaining({ publishedAt: charter.publishedAt })]);
     expect(await stop(child)).toBe(0);
   });
+
+  it('refuses to start on a bad setting, with one line naming the variable', async () => {
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, PORT: 'eighty', DATA_DIR: dataDir, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    const lines = output.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /Invalid configuration: PORT must be an integer number \(got "eighty"\)/,
+    );
+  });
 });
