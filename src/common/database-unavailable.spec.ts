@@ -11,7 +11,10 @@ describe('isDatabaseUnavailable', () => {
     ['a connection failure (08006)', withCode('08006')],
     ['a pool that cannot connect', new Error('timeout exceeded when trying to connect')],
     ['a connection cut mid-query', new Error('Connection terminated unexpectedly')],
-    ['a TypeORM error around a driver error', Object.assign(new Error('q'), { driverError: withCode('08001') })],
+    [
+      'a TypeORM error around a driver error',
+      Object.assign(new Error('q'), { driverError: withCode('08001') }),
+    ],
   ])('recognises %s', (_, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });

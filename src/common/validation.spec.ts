@@ -1,8 +1,11 @@
 import type { ValidationError } from '@nestjs/common';
 import { flattenValidationErrors } from 'src/common/validation';
 
-const error = (property: string, constraints?: Record<string, string>, children: ValidationError[] = []) =>
-  ({ property, constraints, children }) as ValidationError;
+const error = (
+  property: string,
+  constraints?: Record<string, string>,
+  children: ValidationError[] = [],
+) => ({ property, constraints, children }) as ValidationError;
 
 describe('flattenValidationErrors', () => {
   it('names nested fields by their dotted path', () => {
@@ -20,13 +23,17 @@ describe('flattenValidationErrors', () => {
 
   it('says plainly that an unknown field is not allowed', () => {
     expect(
-      flattenValidationErrors([error('role', { whitelistValidation: 'property role should not exist' })]),
+      flattenValidationErrors([
+        error('role', { whitelistValidation: 'property role should not exist' }),
+      ]),
     ).toEqual([{ field: 'role', message: 'is not allowed' }]);
   });
 
   it('lists every failed constraint of a field', () => {
     expect(
-      flattenValidationErrors([error('ice', { isString: 'a', matches: 'b' })]).map((e) => e.message),
+      flattenValidationErrors([error('ice', { isString: 'a', matches: 'b' })]).map(
+        (e) => e.message,
+      ),
     ).toEqual(['a', 'b']);
   });
 });

@@ -47,7 +47,9 @@ describe('validateEnvironment', () => {
       fc.property(fc.string({ maxLength: 12 }), (value) => {
         const valid = /^\s*\d+\s*$/.test(value) && Number(value) <= 65535;
         try {
-          expect(validateEnvironment({ PORT: value }).PORT).toBe(value === '' ? 3000 : Number(value));
+          expect(validateEnvironment({ PORT: value }).PORT).toBe(
+            value === '' ? 3000 : Number(value),
+          );
           return valid || value === '';
         } catch (error) {
           expect(String((error as Error).message)).not.toContain('\n');
