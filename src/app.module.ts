@@ -1,6 +1,9 @@
 import { type DynamicModule, Module, type Type } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from 'src/auth/auth.module';
+import { JournalModule } from 'src/journal/journal.module';
+import { MembersModule } from 'src/members/members.module';
 import { CharterModule } from 'src/charter/charter.module';
 import { ProblemDetailsFilter } from 'src/common/problem-details.filter';
 import { appConfig } from 'src/config/app-config';
@@ -17,6 +20,9 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
         DatabaseModule.forRoot(database),
         HealthModule,
+        JournalModule,
+        AuthModule,
+        MembersModule,
         CharterModule,
         ...extraModules,
       ],

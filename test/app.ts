@@ -1,10 +1,14 @@
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { validateEnvironment } from 'src/config/environment';
 import { createApp } from 'src/create-app';
 import { createDatabase, databaseUrl, dropDatabase, uniqueDatabaseName } from './database';
+
+// One secret per run: tokens of one spec file's app are valid only for the apps of this run.
+const TEST_JWT_SECRET = randomBytes(32).toString('hex');
 
 export interface TestApp {
   readonly app: NestFastifyApplication;
@@ -33,7 +37,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   await createDatabase(databaseName, template);
   const direct = databaseUrl(databaseName);
   const url = options.connectVia ? await options.connectVia(direct) : direct;
-  Object.assign(process.env, { NODE_ENV: 'test', LOG_LEVEL: 'silent', ...options.env });
+  Object.assign(process.env, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    JWT_SECRET: TEST_JWT_SECRET,
+    ...options.env,
+  });
   const config = validateEnvironment(process.env);
   const app = await createApp(
     config,

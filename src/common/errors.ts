@@ -38,6 +38,27 @@ export class ForbiddenError extends DomainError {
   readonly status = 403;
 }
 
+export class UnauthorizedError extends DomainError {
+  readonly status = 401;
+}
+
+export class TooManyRequestsError extends DomainError {
+  readonly status = 429;
+
+  constructor(code: string, message: string, retryAfterSeconds: number) {
+    super(code, message, { retryAfter: retryAfterSeconds });
+  }
+}
+
+/** A write based on a version of the record that is no longer the current one. */
+export class PreconditionFailedError extends DomainError {
+  readonly status = 412;
+}
+
+export class PreconditionRequiredError extends DomainError {
+  readonly status = 428;
+}
+
 export class RequestValidationError extends DomainError {
   readonly status = 400;
 

@@ -9,7 +9,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable } from 'src/common/database-unavailable';
-import { DomainError, RequestValidationError } from 'src/common/errors';
+import { DomainError, RequestValidationError, UnauthorizedError } from 'src/common/errors';
 
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
@@ -147,6 +147,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 
   private headersFor(exception: unknown): Record<string, string> {
+    if (exception instanceof UnauthorizedError) {
+      return { 'www-authenticate': 'Bearer' };
+    }
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
       if (typeof body === 'object' && body !== null && 'retryAfter' in body) {

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsEmail,
   IsIn,
   IsInt,
   IsOptional,
@@ -55,6 +56,34 @@ export class EnvironmentVariables {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   readonly PUBLIC_BASE_URL: string = 'http://localhost:3000';
 
+  /** Signs access tokens (HS256); at least 32 bytes. Required in production. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters long' })
+  readonly JWT_SECRET?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(3600)
+  readonly ACCESS_TOKEN_TTL_SECONDS: number = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  readonly REFRESH_TOKEN_TTL_DAYS: number = 30;
+
+  /** The first administrator, created at start-up when there is none. */
+  @IsOptional()
+  @IsEmail({}, { message: 'must be an email address' })
+  readonly ADMIN_EMAIL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(12, { message: 'must be at least 12 characters long' })
+  readonly ADMIN_PASSWORD?: string;
+
   /** Number of reverse proxies in front of the service whose X-Forwarded-For is trusted. */
   @Transform(toInt)
   @IsInt()
@@ -63,6 +92,7 @@ export class EnvironmentVariables {
   readonly TRUST_PROXY_HOPS: number = 0;
 }
 
+const OPTIONAL_VARIABLES = ['DATABASE_URL', 'JWT_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'];
 const TYPE_CONSTRAINTS = ['isInt', 'isIn', 'matches', 'isUrl', 'isString'];
 
 export class ConfigurationError extends Error {
@@ -74,7 +104,7 @@ export class ConfigurationError extends Error {
  * naming the first bad variable, so that a wrong setting stops the start at once.
  */
 export function validateEnvironment(env: Record<string, unknown>): EnvironmentVariables {
-  const known = Object.keys(new EnvironmentVariables()).concat('DATABASE_URL');
+  const known = Object.keys(new EnvironmentVariables()).concat(OPTIONAL_VARIABLES);
   const present = Object.fromEntries(
     Object.entries(env).filter(([key, value]) => known.includes(key) && value !== ''),
   );
@@ -89,6 +119,9 @@ export function validateEnvironment(env: Record<string, unknown>): EnvironmentVa
     throw new ConfigurationError(
       `Invalid configuration: ${first.property} ${message.replace(`${first.property} `, '')} (got ${shown})`,
     );
+  }
+  if (config.NODE_ENV === 'production' && !config.JWT_SECRET) {
+    throw new ConfigurationError('Invalid configuration: JWT_SECRET is required in production');
   }
   return config;
 }

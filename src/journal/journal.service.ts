@@ -1,0 +1,153 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { type EntityManager, Repository } from 'typeorm';
+import type { RequestContext } from 'src/auth/request-context';
+import { type Page, pageOf, pageWindow } from 'src/common/pagination';
+import { JournalEntry } from 'src/journal/journal-entry.entity';
+import {
+  type ChainBreak,
+  findChainBreak,
+  GENESIS_HASH,
+  journalHash,
+  type JournalRecord,
+} from 'src/journal/journal-hash';
+import type { JournalQuery } from 'src/journal/journal.dto';
+
+// Serialises appends across every instance, so that the chain never forks.
+const JOURNAL_LOCK_KEY = 7_204_312;
+const SECRET_FIELD = /password|secret|token|hash/i;
+const VERIFY_BATCH = 1000;
+
+export interface JournalChange {
+  readonly action: string;
+  readonly entityType: string;
+  readonly entityId: string;
+  /** The organisation the entity belongs to, when it belongs to one. */
+  readonly organisationId?: string | null;
+  /** Changed fields, `{ field: { before, after } }`, or the created record's fields. */
+  readonly changes?: Record<string, unknown>;
+}
+
+export type VerifyResult =
+  { ok: true; verified: number } | ({ ok: false; verified: number } & ChainBreak);
+
+/** Keeps only the fields that differ, as `{ field: { before, after } }`. */
+export function diff<T extends object>(before: T, after: T, fields: readonly (keyof T & string)[]) {
+  const changes: Record<string, { before: unknown; after: unknown }> = {};
+  for (const field of fields) {
+    if (JSON.stringify(before[field]) !== JSON.stringify(after[field])) {
+      changes[field] = { before: before[field], after: after[field] };
+    }
+  }
+  return changes;
+}
+
+@Injectable()
+export class JournalService {
+  constructor(@InjectRepository(JournalEntry) private readonly entries: Repository<JournalEntry>) {}
+
+  /**
+   * Appends one entry in the caller's transaction. Call it last in the use case: it takes the
+   * journal's lock, which is held until the transaction ends.
+   */
+  async append(em: EntityManager, ctx: RequestContext, change: JournalChange): Promise<void> {
+    await em.query('SELECT pg_advisory_xact_lock($1)', [JOURNAL_LOCK_KEY]);
+    const [last] = await em.query<{ seq: string; hash: string }[]>(
+      'SELECT seq, hash FROM journal_entry ORDER BY seq DESC LIMIT 1',
+    );
+    const record: JournalRecord = {
+      seq: last ? Number(last.seq) + 1 : 1,
+      id: randomUUID(),
+      occurredAt: new Date(),
+      actorId: ctx.actor?.userId ?? null,
+      actorRole: ctx.actor?.role ?? null,
+      organisationId: change.organisationId ?? ctx.actor?.organisationId ?? null,
+      action: change.action,
+      entityType: change.entityType,
+      entityId: change.entityId,
+      // Round-trip through JSON: what is hashed is what jsonb will give back.
+      changes: JSON.parse(JSON.stringify(withoutSecrets(change.changes ?? {}))) as Record<
+        string,
+        unknown
+      >,
+      requestId: ctx.requestId,
+    };
+    const prevHash = last?.hash ?? GENESIS_HASH;
+    await em.query(
+      `INSERT INTO journal_entry (seq, id, occurred_at, actor_id, actor_role, organisation_id,
+         action, entity_type, entity_id, changes, request_id, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+      [
+        record.seq,
+        record.id,
+        record.occurredAt,
+        record.actorId,
+        record.actorRole,
+        record.organisationId,
+        record.action,
+        record.entityType,
+        record.entityId,
+        JSON.stringify(record.changes),
+        record.requestId,
+        prevHash,
+        journalHash(prevHash, record),
+      ],
+    );
+  }
+
+  async list(query: JournalQuery): Promise<Page<JournalEntry>> {
+    const qb = this.entries.createQueryBuilder('j').orderBy('j.seq', 'DESC');
+    if (query.entityType) {
+      qb.andWhere('j.entity_type = :entityType', { entityType: query.entityType });
+    }
+    if (query.entityId) {
+      qb.andWhere('j.entity_id = :entityId', { entityId: query.entityId });
+    }
+    if (query.actorId) {
+      qb.andWhere('j.actor_id = :actorId', { actorId: query.actorId });
+    }
+    if (query.organisationId) {
+      qb.andWhere('j.organisation_id = :organisationId', { organisationId: query.organisationId });
+    }
+    if (query.action) {
+      qb.andWhere('j.action = :action', { action: query.action });
+    }
+    if (query.from) {
+      qb.andWhere('j.occurred_at >= :from', { from: query.from });
+    }
+    if (query.to) {
+      qb.andWhere('j.occurred_at < :to', { to: query.to });
+    }
+    const { skip, take } = pageWindow(query);
+    const [items, total] = await qb.skip(skip).take(take).getManyAndCount();
+    return pageOf(items, total, query);
+  }
+
+  /** Walks the whole chain in order and reports the first broken link, or how many entries hold. */
+  async verify(): Promise<VerifyResult> {
+    let prevHash = GENESIS_HASH;
+    let prevSeq = 0;
+    for (;;) {
+      const batch = await this.entries
+        .createQueryBuilder('j')
+        .where('j.seq > :after', { after: prevSeq })
+        .orderBy('j.seq', 'ASC')
+        .take(VERIFY_BATCH)
+        .getMany();
+      if (batch.length === 0) {
+        return { ok: true, verified: prevSeq };
+      }
+      const broken = findChainBreak(prevHash, prevSeq, batch);
+      if (broken) {
+        return { ok: false, verified: broken.seq - 1, ...broken };
+      }
+      prevHash = batch[batch.length - 1].hash;
+      prevSeq = batch[batch.length - 1].seq;
+    }
+  }
+}
+
+function withoutSecrets(changes: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(changes).filter(([field]) => !SECRET_FIELD.test(field)));
+}
