@@ -22,14 +22,12 @@ export async function resolveJwtSecret(config: AppConfig): Promise<string> {
   }
   await mkdir(config.dataDir, { recursive: true });
   const secret = randomBytes(48).toString('base64url');
-  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(
-    async (error: unknown) => {
-      // Another process wrote it first: use theirs.
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw error;
-      }
-    },
-  );
+  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch((error: unknown) => {
+    // Another process wrote it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      throw error;
+    }
+  });
   new Logger('Auth').warn(`JWT_SECRET is unset: using a secret generated into ${file}`);
   return (await readFile(file, 'utf8')).trim();
 }
