@@ -1,7 +1,12 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthController } from 'src/auth/auth.controller';
 import { AuthGuard } from 'src/auth/auth.guard';
+import { AuthService } from 'src/auth/auth.service';
+import { LoginThrottleService } from 'src/auth/login-throttle.service';
+import { RefreshToken } from 'src/auth/refresh-token.entity';
 import { resolveJwtSecret } from 'src/auth/jwt-secret';
 import { TokenService } from 'src/auth/token.service';
 import { appConfig, type AppConfig } from 'src/config/app-config';
@@ -10,6 +15,7 @@ import { MembersModule } from 'src/members/members.module';
 @Module({
   imports: [
     MembersModule,
+    TypeOrmModule.forFeature([RefreshToken]),
     JwtModule.registerAsync({
       inject: [appConfig.KEY],
       useFactory: async (config: AppConfig) => ({
@@ -19,7 +25,13 @@ import { MembersModule } from 'src/members/members.module';
       }),
     }),
   ],
-  providers: [TokenService, { provide: APP_GUARD, useClass: AuthGuard }],
+  controllers: [AuthController],
+  providers: [
+    TokenService,
+    AuthService,
+    LoginThrottleService,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [TokenService],
 })
 export class AuthModule {}

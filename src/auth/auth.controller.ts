@@ -1,0 +1,79 @@
+import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import {
+  LoginRequest,
+  MeResponse,
+  RefreshRequest,
+  TokenPairResponse,
+  UpdateMeRequest,
+  UpdateMeResponse,
+} from 'src/auth/auth.dto';
+import { AuthService } from 'src/auth/auth.service';
+import { Public } from 'src/auth/public.decorator';
+import { type Actor, Ctx, CurrentActor, type RequestContext } from 'src/auth/request-context';
+import { Roles } from 'src/auth/roles.decorator';
+import { ApiProblemResponses } from 'src/common/api-problem-responses';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Post('login')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Email and password for an access token and a refresh token' })
+  @ApiOkResponse({ type: TokenPairResponse })
+  @ApiTooManyRequestsResponse({ description: '5 failures in 15 minutes; see Retry-After' })
+  @ApiProblemResponses(400, 401, 429)
+  login(@Body() body: LoginRequest, @Ctx() ctx: RequestContext): Promise<TokenPairResponse> {
+    return this.auth.login(body.email, body.password, ctx);
+  }
+
+  @Post('refresh')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Spend a refresh token for a new pair (rotation)' })
+  @ApiOkResponse({ type: TokenPairResponse })
+  @ApiProblemResponses(400, 401)
+  refresh(@Body() body: RefreshRequest): Promise<TokenPairResponse> {
+    return this.auth.refresh(body.refreshToken);
+  }
+
+  @Post('logout')
+  @Public()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End the session of a refresh token' })
+  @ApiNoContentResponse()
+  @ApiProblemResponses(400)
+  logout(@Body() body: RefreshRequest): Promise<void> {
+    return this.auth.logout(body.refreshToken);
+  }
+
+  @Get('me')
+  @Roles('admin', 'auditor', 'member')
+  @ApiOperation({ summary: 'The signed-in user' })
+  @ApiOkResponse({ type: MeResponse })
+  me(@CurrentActor() actor: Actor): Promise<MeResponse> {
+    return this.auth.me(actor);
+  }
+
+  @Patch('me')
+  @Roles('admin', 'auditor', 'member')
+  @ApiOperation({ summary: 'Change one’s name, language or password' })
+  @ApiOkResponse({ type: UpdateMeResponse })
+  @ApiProblemResponses(400)
+  updateMe(
+    @CurrentActor() actor: Actor,
+    @Body() body: UpdateMeRequest,
+    @Ctx() ctx: RequestContext,
+  ): Promise<UpdateMeResponse> {
+    return this.auth.updateMe(actor, body, ctx);
+  }
+}

@@ -1,0 +1,20 @@
+import { RequestValidationError, UnauthorizedError } from 'src/common/errors';
+
+/** The same answer for an unknown email, a wrong password and a disabled account. */
+export class InvalidCredentialsError extends UnauthorizedError {
+  constructor() {
+    super('AUTH.INVALID_CREDENTIALS', 'The email or the password is incorrect');
+  }
+}
+
+export class InvalidRefreshTokenError extends UnauthorizedError {
+  constructor() {
+    super('AUTH.INVALID_REFRESH_TOKEN', 'The refresh token is unknown, spent, revoked or expired');
+  }
+}
+
+export class WrongCurrentPasswordError extends RequestValidationError {
+  constructor() {
+    super([{ field: 'currentPassword', message: 'is incorrect' }]);
+  }
+}

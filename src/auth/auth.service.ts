@@ -1,0 +1,213 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  InvalidCredentialsError,
+  InvalidRefreshTokenError,
+  WrongCurrentPasswordError,
+} from 'src/auth/auth.errors';
+import type { MeResponse, TokenPairResponse, UpdateMeRequest } from 'src/auth/auth.dto';
+import { LoginThrottleService } from 'src/auth/login-throttle.service';
+import { hashPassword, passwordWeakness, verifyPassword } from 'src/auth/password';
+import { RefreshToken } from 'src/auth/refresh-token.entity';
+import type { Actor, RequestContext } from 'src/auth/request-context';
+import { hashRefreshToken, newRefreshToken, TokenService } from 'src/auth/token.service';
+import { RequestValidationError } from 'src/common/errors';
+import { appConfig, type AppConfig } from 'src/config/app-config';
+import { JournalService } from 'src/journal/journal.service';
+import type { User } from 'src/members/user.entity';
+import { UsersService } from 'src/members/users.service';
+
+// Verified against when the email is unknown, so that both failures take the same time.
+const DUMMY_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$jUfKWCXcWKORu73gTpi1xw$b+7tv5vRj8yNynjHcdznMqiu0m7uu80YtPVgE1uUQM8';
+
+export function toMeResponse(user: User): MeResponse {
+  return {
+    id: user.id,
+    email: user.email,
+    fullName: user.fullName,
+    role: user.role,
+    organisationId: user.organisationId,
+    preferredLanguage: user.preferredLanguage,
+  };
+}
+
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+    private readonly tokens: TokenService,
+    private readonly users: UsersService,
+    private readonly throttle: LoginThrottleService,
+    private readonly journal: JournalService,
+  ) {}
+
+  async login(email: string, password: string, ctx: RequestContext): Promise<TokenPairResponse> {
+    const key = email.toLowerCase();
+    const ip = ctx.ip ?? 'unknown';
+    await this.throttle.assertAllowed(key, ip);
+    const user = await this.users.findByEmail(key);
+    const valid = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, password);
+    if (!user || !valid || user.disabledAt) {
+      await this.throttle.recordFailure(key, ip);
+      throw new InvalidCredentialsError();
+    }
+    await this.throttle.clear(key, ip);
+    return this.db.transaction(async (em) => {
+      const session = await this.openSession(em, user, randomUUID());
+      await this.journal.append(em, actorContext(user, ctx), {
+        action: 'auth.logged_in',
+        entityType: 'user',
+        entityId: user.id,
+      });
+      return session;
+    });
+  }
+
+  /** Spends a refresh token for a new pair; a spent token presented again revokes its family. */
+  async refresh(token: string): Promise<TokenPairResponse> {
+    const outcome = await this.db.transaction(async (em) => {
+      const stored = await em.findOne(RefreshToken, {
+        where: { tokenHash: hashRefreshToken(token) },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!stored || stored.revokedAt || stored.expiresAt.getTime() <= Date.now()) {
+        return null;
+      }
+      if (stored.usedAt) {
+        // Someone holds a copy of a token already exchanged: end that whole session.
+        await this.revokeFamily(em, stored.familyId);
+        this.logger.warn(`Refresh token reused: session ${stored.familyId} revoked`);
+        return 'reused' as const;
+      }
+      const user = await this.users.findById(stored.userId);
+      if (!user || user.disabledAt) {
+        return null;
+      }
+      await em.update(RefreshToken, { id: stored.id }, { usedAt: new Date() });
+      return this.openSession(em, user, stored.familyId);
+    });
+    if (!outcome || outcome === 'reused') {
+      throw new InvalidRefreshTokenError();
+    }
+    return outcome;
+  }
+
+  /** Ends the session the refresh token belongs to. Idempotent. */
+  async logout(token: string): Promise<void> {
+    await this.db.transaction(async (em) => {
+      const stored = await em.findOneBy(RefreshToken, { tokenHash: hashRefreshToken(token) });
+      if (stored) {
+        await this.revokeFamily(em, stored.familyId);
+      }
+    });
+  }
+
+  async me(actor: Actor): Promise<MeResponse> {
+    const user = await this.users.findById(actor.userId);
+    if (!user) {
+      throw new InvalidCredentialsError();
+    }
+    return toMeResponse(user);
+  }
+
+  /** Name, language, and a password change that ends every other session. */
+  async updateMe(actor: Actor, change: UpdateMeRequest, ctx: RequestContext) {
+    const user = await this.users.findById(actor.userId);
+    if (!user) {
+      throw new InvalidCredentialsError();
+    }
+    const newHash = change.newPassword ? await this.checkNewPassword(user, change) : undefined;
+    return this.db.transaction(async (em) => {
+      const updated = await em.query<[User[], number]>(
+        `UPDATE app_user SET full_name = coalesce($2, full_name),
+                preferred_language = coalesce($3, preferred_language),
+                password_hash = coalesce($4, password_hash),
+                token_version = token_version + CASE WHEN $4::text IS NULL THEN 0 ELSE 1 END,
+                version = version + 1, updated_at = now()
+          WHERE id = $1
+          RETURNING id, email, full_name AS "fullName", role, organisation_id AS "organisationId",
+                    preferred_language AS "preferredLanguage", token_version AS "tokenVersion"`,
+        [user.id, change.fullName ?? null, change.preferredLanguage ?? null, newHash ?? null],
+      );
+      const fresh = updated[0][0];
+      const changed = {
+        ...(change.fullName !== undefined && {
+          fullName: { before: user.fullName, after: fresh.fullName },
+        }),
+        ...(change.preferredLanguage !== undefined && {
+          preferredLanguage: { before: user.preferredLanguage, after: fresh.preferredLanguage },
+        }),
+      };
+      let session: TokenPairResponse | undefined;
+      if (newHash) {
+        await em.query(
+          'UPDATE refresh_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL',
+          [user.id],
+        );
+        session = await this.openSession(em, fresh, randomUUID());
+      }
+      await this.journal.append(em, ctx, {
+        action: newHash ? 'auth.password_changed' : 'user.profile_updated',
+        entityType: 'user',
+        entityId: user.id,
+        changes: changed,
+      });
+      return { ...toMeResponse(fresh), ...(session && { session }) };
+    });
+  }
+
+  private async checkNewPassword(user: User, change: UpdateMeRequest): Promise<string> {
+    const weakness = passwordWeakness(change.newPassword ?? '');
+    if (weakness) {
+      throw new RequestValidationError([{ field: 'newPassword', message: weakness }]);
+    }
+    if (!change.currentPassword) {
+      throw new RequestValidationError([
+        { field: 'currentPassword', message: 'is required to set a new password' },
+      ]);
+    }
+    if (!(await verifyPassword(user.passwordHash, change.currentPassword))) {
+      throw new WrongCurrentPasswordError();
+    }
+    return hashPassword(change.newPassword ?? '');
+  }
+
+  private async openSession(
+    em: EntityManager,
+    user: Pick<User, 'id' | 'role' | 'organisationId' | 'tokenVersion'>,
+    familyId: string,
+  ): Promise<TokenPairResponse> {
+    const refresh = newRefreshToken();
+    await em.insert(RefreshToken, {
+      userId: user.id,
+      familyId,
+      tokenHash: refresh.hash,
+      expiresAt: new Date(Date.now() + this.config.refreshTokenTtlDays * 86_400_000),
+    });
+    return {
+      accessToken: await this.tokens.issueAccessToken(user),
+      refreshToken: refresh.token,
+      expiresIn: this.tokens.accessTokenTtlSeconds,
+    };
+  }
+
+  private async revokeFamily(em: EntityManager, familyId: string): Promise<void> {
+    await em.query(
+      'UPDATE refresh_token SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL',
+      [familyId],
+    );
+  }
+}
+
+function actorContext(user: User, ctx: RequestContext): RequestContext {
+  return {
+    ...ctx,
+    actor: { userId: user.id, role: user.role, organisationId: user.organisationId },
+  };
+}
