@@ -84,3 +84,12 @@ export function tokenFor(t: TestApp, user: User): Promise<string> {
 export async function authAs(t: TestApp, user: User): Promise<{ authorization: string }> {
   return { authorization: `Bearer ${await tokenFor(t, user)}` };
 }
+
+/** A live refresh token of the user (only its hash is stored, as login stores it). */
+export async function givenRefreshToken(db: DataSource, user: Pick<User, 'id'>): Promise<void> {
+  await db.query(
+    `INSERT INTO refresh_token (user_id, family_id, token_hash, expires_at)
+     VALUES ($1, gen_random_uuid(), $2, now() + interval '1 day')`,
+    [user.id, randomUUID().replace(/-/g, '').repeat(2)],
+  );
+}

@@ -1,0 +1,73 @@
+import { Body, Controller, Get, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type Actor, Ctx, CurrentActor, type RequestContext } from 'src/auth/request-context';
+import { Roles } from 'src/auth/roles.decorator';
+import { ApiProblemResponses } from 'src/common/api-problem-responses';
+import type { Page } from 'src/common/pagination';
+import { ETAG_HEADER, ETagInterceptor } from 'src/members/etag.interceptor';
+import { ApiIfMatch, ApiUuidParam, IfMatch, UuidParam } from 'src/members/request-params.decorator';
+import {
+  CreateUserRequest,
+  UpdateUserRequest,
+  UserPageResponse,
+  UserQuery,
+  UserResponse,
+} from 'src/members/users.dto';
+import { UsersService } from 'src/members/users.service';
+
+@ApiTags('users')
+@Controller('users')
+@UseInterceptors(ETagInterceptor)
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @Roles('admin')
+  @ApiOperation({ summary: 'Users of every role' })
+  @ApiOkResponse({ type: UserPageResponse })
+  @ApiProblemResponses(400)
+  list(@Query() query: UserQuery): Promise<Page<UserResponse>> {
+    return this.users.list(query);
+  }
+
+  @Post()
+  @Roles('admin')
+  @ApiOperation({ summary: 'Create a user: association staff, or a member company’s' })
+  @ApiCreatedResponse({ type: UserResponse, headers: ETAG_HEADER })
+  @ApiProblemResponses(400, 404, 409)
+  create(@Ctx() ctx: RequestContext, @Body() body: CreateUserRequest): Promise<UserResponse> {
+    return this.users.create(ctx, body);
+  }
+
+  @Get(':id')
+  @Roles('admin')
+  @ApiOperation({ summary: 'One user' })
+  @ApiUuidParam()
+  @ApiOkResponse({ type: UserResponse, headers: ETAG_HEADER })
+  @ApiProblemResponses(400, 404)
+  get(@UuidParam() id: string): Promise<UserResponse> {
+    return this.users.get(id);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Rename, change the role or organisation of, disable or enable a user',
+    description:
+      'Disabling, a new role or a new organisation end the user’s sessions. An administrator ' +
+      'cannot disable or demote themselves, nor the last enabled administrator (409).',
+  })
+  @ApiUuidParam()
+  @ApiIfMatch()
+  @ApiOkResponse({ type: UserResponse, headers: ETAG_HEADER })
+  @ApiProblemResponses(400, 404, 409, 412)
+  update(
+    @Ctx() ctx: RequestContext,
+    @CurrentActor() actor: Actor,
+    @UuidParam() id: string,
+    @Body() body: UpdateUserRequest,
+    @IfMatch() ifMatch: number[] | undefined,
+  ): Promise<UserResponse> {
+    return this.users.update(ctx, actor, id, body, ifMatch);
+  }
+}

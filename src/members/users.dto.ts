@@ -1,0 +1,154 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  MaxLength,
+} from 'class-validator';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from 'src/auth/password';
+import { ROLES, type Role } from 'src/auth/roles';
+import { PageQuery, PageResponse } from 'src/common/pagination';
+import { LANGUAGES, type Language } from 'src/members/members.types';
+import { Trim, TrimLowerCase } from 'src/members/members.validation';
+import type { User } from 'src/members/user.entity';
+
+export class CreateUserRequest {
+  @ApiProperty({ format: 'email', maxLength: 254, description: 'Unique, in any case' })
+  @TrimLowerCase()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an email address' })
+  readonly email!: string;
+
+  @ApiProperty({
+    format: 'password',
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
+    description: 'Refused when too short or found in lists of leaked passwords',
+  })
+  @IsString()
+  @Length(1, PASSWORD_MAX_LENGTH)
+  readonly password!: string;
+
+  @ApiProperty({ minLength: 2, maxLength: 200, example: 'Samira El Idrissi' })
+  @Trim()
+  @IsString()
+  @Length(2, 200)
+  readonly fullName!: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  readonly role!: Role;
+
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'Required for a member (an active organisation), absent for admin and auditor',
+  })
+  @IsOptional()
+  @IsUUID('all', { message: 'organisationId must be a UUID' })
+  readonly organisationId?: string;
+}
+
+export class UpdateUserRequest {
+  @ApiPropertyOptional({ minLength: 2, maxLength: 200 })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(2, 200)
+  readonly fullName?: string;
+
+  @ApiPropertyOptional({
+    enum: ROLES,
+    description: 'Ends the user’s sessions; to admin or auditor clears the organisation',
+  })
+  @IsOptional()
+  @IsIn(ROLES)
+  readonly role?: Role;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Members only: moves them to another one' })
+  @IsOptional()
+  @IsUUID('all', { message: 'organisationId must be a UUID' })
+  readonly organisationId?: string;
+
+  @ApiPropertyOptional({ description: 'true ends every session of the user at once' })
+  @IsOptional()
+  @IsBoolean()
+  readonly disabled?: boolean;
+}
+
+export class UserQuery extends PageQuery {
+  @ApiPropertyOptional({ description: 'Part of the email or of the name, in any case' })
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(100)
+  readonly q?: string;
+
+  @ApiPropertyOptional({ enum: ROLES })
+  @IsOptional()
+  @IsIn(ROLES)
+  readonly role?: Role;
+
+  @ApiPropertyOptional({ format: 'uuid' })
+  @IsOptional()
+  @IsUUID('all', { message: 'organisationId must be a UUID' })
+  readonly organisationId?: string;
+}
+
+export class UserResponse {
+  @ApiProperty({ format: 'uuid' })
+  readonly id!: string;
+
+  @ApiProperty({ format: 'email' })
+  readonly email!: string;
+
+  @ApiProperty()
+  readonly fullName!: string;
+
+  @ApiProperty({ enum: ROLES })
+  readonly role!: Role;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  readonly organisationId!: string | null;
+
+  @ApiProperty({ enum: LANGUAGES })
+  readonly preferredLanguage!: Language;
+
+  @ApiProperty()
+  readonly disabled!: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  readonly disabledAt!: string | null;
+
+  @ApiProperty({ description: 'Also sent as the ETag; send it back in If-Match' })
+  readonly version!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  readonly createdAt!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  readonly updatedAt!: string;
+}
+
+export class UserPageResponse extends PageResponse(UserResponse) {}
+
+/** Never the password hash nor the token version. */
+export function toUserResponse(u: User): UserResponse {
+  return {
+    id: u.id,
+    email: u.email,
+    fullName: u.fullName,
+    role: u.role,
+    organisationId: u.organisationId,
+    preferredLanguage: u.preferredLanguage,
+    disabled: u.disabledAt !== null,
+    disabledAt: u.disabledAt?.toISOString() ?? null,
+    version: u.version,
+    createdAt: u.createdAt.toISOString(),
+    updatedAt: u.updatedAt.toISOString(),
+  };
+}
