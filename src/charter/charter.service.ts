@@ -39,6 +39,7 @@ export class CharterService {
     if (cached) {
       return cached;
     }
+    // Published rows only: a draft changes, so it never enters the cache (nor a public answer).
     const found = await this.versions.findOneBy({ version, status: 'published' });
     if (!found) {
       throw new CharterVersionNotFoundError(version);

@@ -41,3 +41,10 @@ export const NOT_APPLICABLE_CONDITION_TEXTS: Record<NotApplicableCondition, Loca
     en: 'the site provides no staff transport',
   },
 };
+
+/** Orders versions such as `2020.9` and `2020.10` by year, then by minor number, numerically. */
+export function compareCharterVersions(a: string, b: string): number {
+  const [yearA, minorA] = a.split('.').map(Number);
+  const [yearB, minorB] = b.split('.').map(Number);
+  return yearA - yearB || minorA - minorB;
+}

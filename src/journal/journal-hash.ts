@@ -22,8 +22,25 @@ export interface JournalRecord {
 export function journalHash(prevHash: string, record: JournalRecord): string {
   return createHash('sha256')
     .update(prevHash)
-    .update(canonicalJson({ ...record, seq: String(record.seq) }))
+    .update(canonicalJson(hashedFields(record)))
     .digest('hex');
+}
+
+// Named one by one: a stored row also carries `prevHash` and `hash`, which must not be hashed.
+function hashedFields(record: JournalRecord): Record<keyof JournalRecord, unknown> {
+  return {
+    seq: String(record.seq),
+    id: record.id,
+    occurredAt: record.occurredAt,
+    actorId: record.actorId,
+    actorRole: record.actorRole,
+    organisationId: record.organisationId,
+    action: record.action,
+    entityType: record.entityType,
+    entityId: record.entityId,
+    changes: record.changes,
+    requestId: record.requestId,
+  };
 }
 
 export interface ChainBreak {

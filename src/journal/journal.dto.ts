@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsUUID, Matches, MaxLength } from 'class-validator';
-import { PageQuery } from 'src/common/pagination';
+import { PageQuery, PageResponse } from 'src/common/pagination';
+import type { JournalEntry } from 'src/journal/journal-entry.entity';
 
 export class JournalQuery extends PageQuery {
   @ApiPropertyOptional({ example: 'site' })
@@ -78,4 +79,24 @@ export class JournalEntryResponse {
 
   @ApiProperty()
   readonly hash!: string;
+}
+
+export class JournalPageResponse extends PageResponse(JournalEntryResponse) {}
+
+export function toJournalEntryResponse(entry: JournalEntry): JournalEntryResponse {
+  return {
+    seq: entry.seq,
+    id: entry.id,
+    occurredAt: entry.occurredAt.toISOString(),
+    actorId: entry.actorId,
+    actorRole: entry.actorRole,
+    organisationId: entry.organisationId,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    changes: entry.changes,
+    requestId: entry.requestId,
+    prevHash: entry.prevHash,
+    hash: entry.hash,
+  };
 }

@@ -5,19 +5,13 @@ import { type EntityManager, Repository } from 'typeorm';
 import type { RequestContext } from 'src/auth/request-context';
 import { type Page, pageOf, pageWindow } from 'src/common/pagination';
 import { JournalEntry } from 'src/journal/journal-entry.entity';
-import {
-  type ChainBreak,
-  findChainBreak,
-  GENESIS_HASH,
-  journalHash,
-  type JournalRecord,
-} from 'src/journal/journal-hash';
+import { GENESIS_HASH, journalHash, type JournalRecord } from 'src/journal/journal-hash';
+import { type VerifyResult, verifyJournal } from 'src/journal/journal-verification';
 import type { JournalQuery } from 'src/journal/journal.dto';
 
 // Serialises appends across every instance, so that the chain never forks.
 const JOURNAL_LOCK_KEY = 7_204_312;
 const SECRET_FIELD = /password|secret|token|hash/i;
-const VERIFY_BATCH = 1000;
 
 export interface JournalChange {
   readonly action: string;
@@ -28,9 +22,6 @@ export interface JournalChange {
   /** Changed fields, `{ field: { before, after } }`, or the created record's fields. */
   readonly changes?: Record<string, unknown>;
 }
-
-export type VerifyResult =
-  { ok: true; verified: number } | ({ ok: false; verified: number } & ChainBreak);
 
 /** Keeps only the fields that differ, as `{ field: { before, after } }`. */
 export function diff<T extends object>(before: T, after: T, fields: readonly (keyof T & string)[]) {
@@ -125,26 +116,8 @@ export class JournalService {
   }
 
   /** Walks the whole chain in order and reports the first broken link, or how many entries hold. */
-  async verify(): Promise<VerifyResult> {
-    let prevHash = GENESIS_HASH;
-    let prevSeq = 0;
-    for (;;) {
-      const batch = await this.entries
-        .createQueryBuilder('j')
-        .where('j.seq > :after', { after: prevSeq })
-        .orderBy('j.seq', 'ASC')
-        .take(VERIFY_BATCH)
-        .getMany();
-      if (batch.length === 0) {
-        return { ok: true, verified: prevSeq };
-      }
-      const broken = findChainBreak(prevHash, prevSeq, batch);
-      if (broken) {
-        return { ok: false, verified: broken.seq - 1, ...broken };
-      }
-      prevHash = batch[batch.length - 1].hash;
-      prevSeq = batch[batch.length - 1].seq;
-    }
+  verify(): Promise<VerifyResult> {
+    return verifyJournal(this.entries.manager);
   }
 }
 
