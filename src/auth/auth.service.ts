@@ -124,18 +124,11 @@ export class AuthService {
     }
     const newHash = change.newPassword ? await this.checkNewPassword(user, change) : undefined;
     return this.db.transaction(async (em) => {
-      const updated = await em.query<[User[], number]>(
-        `UPDATE app_user SET full_name = coalesce($2, full_name),
-                preferred_language = coalesce($3, preferred_language),
-                password_hash = coalesce($4, password_hash),
-                token_version = token_version + CASE WHEN $4::text IS NULL THEN 0 ELSE 1 END,
-                version = version + 1, updated_at = now()
-          WHERE id = $1
-          RETURNING id, email, full_name AS "fullName", role, organisation_id AS "organisationId",
-                    preferred_language AS "preferredLanguage", token_version AS "tokenVersion"`,
-        [user.id, change.fullName ?? null, change.preferredLanguage ?? null, newHash ?? null],
-      );
-      const fresh = updated[0][0];
+      const fresh = await this.users.updateOwnAccount(em, user.id, {
+        fullName: change.fullName,
+        preferredLanguage: change.preferredLanguage,
+        passwordHash: newHash,
+      });
       const changed = {
         ...(change.fullName !== undefined && {
           fullName: { before: user.fullName, after: fresh.fullName },

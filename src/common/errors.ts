@@ -55,6 +55,17 @@ export class PreconditionFailedError extends DomainError {
   readonly status = 412;
 }
 
+/** A write based on a version other than the current one (a stale If-Match or a lost race). */
+export class VersionMismatchError extends PreconditionFailedError {
+  constructor(entity: string, currentVersion: number) {
+    super(
+      `${entity}.VERSION_MISMATCH`,
+      `The ${entity.toLowerCase().replace(/_/g, ' ')} has changed since it was read: it is now at version ${currentVersion}`,
+      { currentVersion },
+    );
+  }
+}
+
 export class PreconditionRequiredError extends DomainError {
   readonly status = 428;
 }

@@ -1,9 +1,4 @@
-import {
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
-  PreconditionFailedError,
-} from 'src/common/errors';
+import { ConflictError, ForbiddenError, NotFoundError } from 'src/common/errors';
 
 // A foreign id and a missing one get the very same answer: a member must not learn that another
 // company's records exist.
@@ -91,16 +86,6 @@ export class LastAdminError extends ConflictError {
 }
 
 /** `If-Match` names a version of the record that is no longer the current one. */
-export class VersionMismatchError extends PreconditionFailedError {
-  constructor(entity: 'ORGANISATION' | 'SITE' | 'USER', currentVersion: number) {
-    super(
-      `${entity}.VERSION_MISMATCH`,
-      `The ${entity.toLowerCase()} has changed since it was read: it is now at version ${currentVersion}`,
-      { currentVersion },
-    );
-  }
-}
-
 /**
  * Rethrows a unique violation of one of `constraints` as its domain error (a 409 naming the
  * field), anything else as it is: the database, not a prior SELECT, decides uniqueness.

@@ -13,7 +13,7 @@ import { type Actor, Ctx, CurrentActor, type RequestContext } from 'src/auth/req
 import { Roles } from 'src/auth/roles.decorator';
 import { ApiProblemResponses } from 'src/common/api-problem-responses';
 import type { Page } from 'src/common/pagination';
-import { ETAG_HEADER, ETagInterceptor } from 'src/members/etag.interceptor';
+import { ETAG_HEADER, ETagInterceptor } from 'src/common/etag.interceptor';
 import {
   CreateOrganisationRequest,
   EndMembershipRequest,
@@ -23,7 +23,7 @@ import {
   UpdateOrganisationRequest,
 } from 'src/members/organisations.dto';
 import { OrganisationsService } from 'src/members/organisations.service';
-import { ApiIfMatch, ApiUuidParam, IfMatch, UuidParam } from 'src/members/request-params.decorator';
+import { ApiIfMatch, ApiUuidParam, IfMatch, UuidParam } from 'src/common/request-params';
 
 @ApiTags('organisations')
 @Controller('organisations')

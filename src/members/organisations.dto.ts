@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PageQuery, PageResponse } from 'src/common/pagination';
 import { ORGANISATION_STATUSES, type OrganisationStatus } from 'src/members/members.types';
-import { Trim, TrimLowerCase, TrimUpperCase } from 'src/members/members.validation';
+import { Trim, TrimLowerCase, TrimUpperCase } from 'src/common/transforms';
 import type { Organisation } from 'src/members/organisation.entity';
 
 export const ICE_PATTERN = /^\d{15}$/;

@@ -12,7 +12,7 @@ import {
   OrganisationNotFoundError,
   rethrowUniqueViolation,
 } from 'src/members/members.errors';
-import { containsPattern, definedFields } from 'src/members/members.validation';
+import { containsPattern, definedFields } from 'src/common/transforms';
 import { Organisation } from 'src/members/organisation.entity';
 import {
   type CreateOrganisationRequest,
@@ -21,7 +21,7 @@ import {
   toOrganisationResponse,
   type UpdateOrganisationRequest,
 } from 'src/members/organisations.dto';
-import { assertIfMatch, updateVersioned } from 'src/members/versioning';
+import { assertIfMatch, updateVersioned } from 'src/common/versioning';
 
 const IDENTITY_FIELDS = ['name', 'ice', 'membershipNumber', 'contactEmail'] as const;
 

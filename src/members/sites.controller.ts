@@ -4,8 +4,8 @@ import { type Actor, Ctx, CurrentActor, type RequestContext } from 'src/auth/req
 import { Roles } from 'src/auth/roles.decorator';
 import { ApiProblemResponses } from 'src/common/api-problem-responses';
 import type { Page } from 'src/common/pagination';
-import { ETAG_HEADER, ETagInterceptor } from 'src/members/etag.interceptor';
-import { ApiIfMatch, ApiUuidParam, IfMatch, UuidParam } from 'src/members/request-params.decorator';
+import { ETAG_HEADER, ETagInterceptor } from 'src/common/etag.interceptor';
+import { ApiIfMatch, ApiUuidParam, IfMatch, UuidParam } from 'src/common/request-params';
 import {
   CreateSiteRequest,
   OrganisationSiteQuery,

@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { PageQuery, PageResponse } from 'src/common/pagination';
 import { ACTIVITIES, type Activity, REGIONS, type Region } from 'src/members/members.types';
-import { Trim } from 'src/members/members.validation';
+import { Trim } from 'src/common/transforms';
 import type { Site } from 'src/members/site.entity';
 
 export const MAX_HEADCOUNT = 100_000;

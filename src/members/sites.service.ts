@@ -14,7 +14,7 @@ import {
   SiteReadOnlyError,
 } from 'src/members/members.errors';
 import { ACTIVITIES, type Activity } from 'src/members/members.types';
-import { containsPattern, definedFields } from 'src/members/members.validation';
+import { containsPattern, definedFields } from 'src/common/transforms';
 import { OrganisationsService } from 'src/members/organisations.service';
 import { Site } from 'src/members/site.entity';
 import {
@@ -26,7 +26,7 @@ import {
   toSiteResponse,
   type UpdateSiteRequest,
 } from 'src/members/sites.dto';
-import { assertIfMatch, updateVersioned } from 'src/members/versioning';
+import { assertIfMatch, updateVersioned } from 'src/common/versioning';
 
 const SITE_FIELDS = [
   'name',

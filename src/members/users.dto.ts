@@ -13,7 +13,7 @@ import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from 'src/auth/password';
 import { ROLES, type Role } from 'src/auth/roles';
 import { PageQuery, PageResponse } from 'src/common/pagination';
 import { LANGUAGES, type Language } from 'src/members/members.types';
-import { Trim, TrimLowerCase } from 'src/members/members.validation';
+import { Trim, TrimLowerCase } from 'src/common/transforms';
 import type { User } from 'src/members/user.entity';
 
 export class CreateUserRequest {

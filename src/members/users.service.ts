@@ -5,7 +5,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { hashPassword, passwordWeakness } from 'src/auth/password';
 import type { Actor, RequestContext } from 'src/auth/request-context';
 import type { Role } from 'src/auth/roles';
-import { RequestValidationError } from 'src/common/errors';
+import { RequestValidationError, VersionMismatchError } from 'src/common/errors';
 import { type Page, pageOf, pageWindow } from 'src/common/pagination';
 import { diff, JournalService } from 'src/journal/journal.service';
 import { ADMINS_LOCK_KEY } from 'src/members/admin-account';
@@ -16,9 +16,8 @@ import {
   rethrowUniqueViolation,
   SelfLockoutError,
   UserNotFoundError,
-  VersionMismatchError,
 } from 'src/members/members.errors';
-import { containsPattern } from 'src/members/members.validation';
+import { containsPattern } from 'src/common/transforms';
 import { OrganisationsService } from 'src/members/organisations.service';
 import { User } from 'src/members/user.entity';
 import {
@@ -28,7 +27,7 @@ import {
   type UserQuery,
   type UserResponse,
 } from 'src/members/users.dto';
-import { assertIfMatch, updateVersioned } from 'src/members/versioning';
+import { assertIfMatch, updateVersioned } from 'src/common/versioning';
 
 const uniqueEmail = rethrowUniqueViolation({ app_user_email_uq: emailTaken });
 
@@ -118,6 +117,39 @@ export class UsersService {
 
   findByEmail(email: string): Promise<User | null> {
     return this.users.findOneBy({ email: email.trim().toLowerCase() });
+  }
+
+  /**
+   * The signed-in user's own changes, in the caller's transaction. A new password hash also
+   * moves the token version, which ends every access token issued before.
+   */
+  async updateOwnAccount(
+    em: EntityManager,
+    userId: string,
+    change: {
+      fullName?: string;
+      preferredLanguage?: User['preferredLanguage'];
+      passwordHash?: string;
+    },
+  ): Promise<User> {
+    await em
+      .createQueryBuilder()
+      .update(User)
+      .set({
+        ...(change.fullName !== undefined && { fullName: change.fullName }),
+        ...(change.preferredLanguage !== undefined && {
+          preferredLanguage: change.preferredLanguage,
+        }),
+        ...(change.passwordHash !== undefined && {
+          passwordHash: change.passwordHash,
+          tokenVersion: () => 'token_version + 1',
+        }),
+        version: () => 'version + 1',
+        updatedAt: () => 'now()',
+      })
+      .where('id = :id', { id: userId })
+      .execute();
+    return em.findOneByOrFail(User, { id: userId });
   }
 
   async list(query: UserQuery): Promise<Page<UserResponse>> {

@@ -1,8 +1,9 @@
 import type { EntityManager, EntityTarget, FindOptionsWhere, ObjectLiteral } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { VersionMismatchError } from 'src/members/members.errors';
+import { VersionMismatchError } from 'src/common/errors';
 
-type VersionedEntity = 'ORGANISATION' | 'SITE' | 'USER';
+/** The code prefix of the entity, as in `SITE.VERSION_MISMATCH`. */
+type VersionedEntity = string;
 
 /** Refuses a change based on another version than the current one (If-Match, RFC 9110). */
 export function assertIfMatch(

@@ -1,7 +1,5 @@
 import { Transform } from 'class-transformer';
 
-// Decorator stacks shared by the members DTOs; candidates for src/common/validation.ts.
-
 /** Leading and trailing white space is never meant: `" Acme "` is `"Acme"`. */
 export const Trim = () =>
   Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value));
