@@ -4,6 +4,10 @@ import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from 'src/auth/auth.module';
 import { JournalModule } from 'src/journal/journal.module';
 import { MembersModule } from 'src/members/members.module';
+import { EvidenceModule } from 'src/evidence/evidence.module';
+import { SchedulerModule } from 'src/scheduler/scheduler.module';
+import { SelfAssessmentsModule } from 'src/self-assessments/self-assessments.module';
+import { StorageModule } from 'src/storage/storage.module';
 import { CharterModule } from 'src/charter/charter.module';
 import { ProblemDetailsFilter } from 'src/common/problem-details.filter';
 import { appConfig } from 'src/config/app-config';
@@ -24,6 +28,10 @@ export class AppModule {
         AuthModule,
         MembersModule,
         CharterModule,
+        SchedulerModule,
+        StorageModule,
+        EvidenceModule,
+        SelfAssessmentsModule,
         ...extraModules,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -1,4 +1,5 @@
 import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
 import { type INestApplication, RequestMethod, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -62,6 +63,10 @@ export async function createApp(
     },
   );
   configureApp(app);
+  await app.register(multipart, {
+    // Evidence is streamed to storage; these caps bound what one request may carry.
+    limits: { fileSize: env.EVIDENCE_MAX_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 },
+  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

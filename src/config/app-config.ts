@@ -1,5 +1,5 @@
 import { type ConfigType, registerAs } from '@nestjs/config';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { validateEnvironment } from 'src/config/environment';
 
 /** The service's typed configuration, derived from the validated environment. */
@@ -13,6 +13,8 @@ export const appConfig = registerAs('app', () => {
     databaseUrl: env.DATABASE_URL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     dataDir: resolve(env.DATA_DIR),
+    filesDir: resolve(env.FILES_DIR ?? join(env.DATA_DIR, 'files')),
+    evidenceMaxBytes: env.EVIDENCE_MAX_BYTES,
     logLevel: env.LOG_LEVEL,
     publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
     trustProxyHops: env.TRUST_PROXY_HOPS,

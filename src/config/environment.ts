@@ -56,6 +56,19 @@ export class EnvironmentVariables {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
   readonly PUBLIC_BASE_URL: string = 'http://localhost:3000';
 
+  /** Where the local-disk storage keeps evidence and PDFs; defaults to DATA_DIR/files. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  readonly FILES_DIR?: string;
+
+  /** Largest evidence file accepted, in bytes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(1024 * 1024 * 1024)
+  readonly EVIDENCE_MAX_BYTES: number = 15 * 1024 * 1024;
+
   /** Signs access tokens (HS256); at least 32 bytes. Required in production. */
   @IsOptional()
   @IsString()
@@ -92,7 +105,13 @@ export class EnvironmentVariables {
   readonly TRUST_PROXY_HOPS: number = 0;
 }
 
-const OPTIONAL_VARIABLES = ['DATABASE_URL', 'JWT_SECRET', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'];
+const OPTIONAL_VARIABLES = [
+  'DATABASE_URL',
+  'JWT_SECRET',
+  'ADMIN_EMAIL',
+  'ADMIN_PASSWORD',
+  'FILES_DIR',
+];
 const TYPE_CONSTRAINTS = ['isInt', 'isIn', 'matches', 'isUrl', 'isString'];
 
 export class ConfigurationError extends Error {
