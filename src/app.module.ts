@@ -8,6 +8,8 @@ import { EvidenceModule } from 'src/evidence/evidence.module';
 import { SchedulerModule } from 'src/scheduler/scheduler.module';
 import { SelfAssessmentsModule } from 'src/self-assessments/self-assessments.module';
 import { StorageModule } from 'src/storage/storage.module';
+import { AuditsModule } from 'src/audits/audits.module';
+import { CorrectiveActionsModule } from 'src/corrective-actions/corrective-actions.module';
 import { CharterModule } from 'src/charter/charter.module';
 import { ProblemDetailsFilter } from 'src/common/problem-details.filter';
 import { appConfig } from 'src/config/app-config';
@@ -32,6 +34,8 @@ export class AppModule {
         StorageModule,
         EvidenceModule,
         SelfAssessmentsModule,
+        AuditsModule,
+        CorrectiveActionsModule,
         ...extraModules,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
