@@ -1,13 +1,17 @@
 import 'reflect-metadata';
 import { type BenchOutcome, charterRead } from './charter-read';
 import { type BenchSettings, benchSettings, cleanUpOnSignals } from './support';
+import { upload } from './upload';
 
 /** `npm run bench`: runs every benchmark, one after the other, and prints their figures. */
 
 const BENCHMARKS: readonly {
   name: string;
   run: (settings: BenchSettings) => Promise<BenchOutcome>;
-}[] = [{ name: 'charter-read', run: charterRead }];
+}[] = [
+  { name: 'charter-read', run: charterRead },
+  { name: 'upload', run: upload },
+];
 
 async function main(): Promise<number> {
   cleanUpOnSignals();

@@ -1,10 +1,16 @@
 import { CreateCharter1795916700000 } from './1795916700000-create-charter';
 import { SeedCharter20201795916700001 } from './1795916700001-seed-charter-2020-1';
 import { CreateMembersAuthJournal1795917600000 } from './1795917600000-create-members-auth-journal';
+import { CreateEvidence1795920000000 } from './1795920000000-create-evidence';
+import { CreateSelfAssessments1795920100000 } from './1795920100000-create-self-assessments';
+import { CreateAudits1795920200000 } from './1795920200000-create-audits';
 
 /** Every migration, in order. A committed migration is never edited: add a new one here. */
 export const MIGRATIONS = [
   CreateCharter1795916700000,
   SeedCharter20201795916700001,
   CreateMembersAuthJournal1795917600000,
+  CreateEvidence1795920000000,
+  CreateSelfAssessments1795920100000,
+  CreateAudits1795920200000,
 ];

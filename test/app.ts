@@ -2,6 +2,9 @@ import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { validateEnvironment } from 'src/config/environment';
 import { createApp } from 'src/create-app';
@@ -37,7 +40,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   await createDatabase(databaseName, template);
   const direct = databaseUrl(databaseName);
   const url = options.connectVia ? await options.connectVia(direct) : direct;
+  // Files of each app in a folder of its own, removed with it.
+  const filesDir = await mkdtemp(join(tmpdir(), 'charter-files-'));
   Object.assign(process.env, {
+    FILES_DIR: filesDir,
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     JWT_SECRET: TEST_JWT_SECRET,
@@ -62,6 +68,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     async close() {
       await app.close();
       await dropDatabase(databaseName);
+      await rm(filesDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,11 +1,18 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { AuditFinding } from 'src/audits/audit-finding.entity';
+import { Audit } from 'src/audits/audit.entity';
+import type { FindingResult } from 'src/audits/audits.types';
+import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { hashPassword } from 'src/auth/password';
 import type { Role } from 'src/auth/roles';
 import { TokenService } from 'src/auth/token.service';
+import { Evidence } from 'src/evidence/evidence.entity';
 import { Organisation } from 'src/members/organisation.entity';
 import { Site } from 'src/members/site.entity';
 import { User } from 'src/members/user.entity';
+import { SelfAssessmentAnswer } from 'src/self-assessments/self-assessment-answer.entity';
+import { SelfAssessment } from 'src/self-assessments/self-assessment.entity';
+import type { Answer } from 'src/self-assessments/self-assessments.types';
 import type { TestApp } from './app';
 
 /** The password of every factory user. */
@@ -91,5 +98,156 @@ export async function givenRefreshToken(db: DataSource, user: Pick<User, 'id'>):
     `INSERT INTO refresh_token (user_id, family_id, token_hash, expires_at)
      VALUES ($1, gen_random_uuid(), $2, now() + interval '1 day')`,
     [user.id, randomUUID().replace(/-/g, '').repeat(2)],
+  );
+}
+
+/** The id of a charter version (2020.1, loaded by the migrations, unless told). */
+export async function charterVersionId(db: DataSource, version = '2020.1'): Promise<string> {
+  const [row] = await db.query<{ id: string }[]>(
+    'SELECT id FROM charter_version WHERE version = $1',
+    [version],
+  );
+  if (!row) {
+    throw new Error(`no charter version ${version}`);
+  }
+  return row.id;
+}
+
+/** An open self-assessment of the site against 2020.1, unless the overrides say otherwise. */
+export async function givenSelfAssessment(
+  db: DataSource,
+  site: Pick<Site, 'id' | 'organisationId'>,
+  startedBy: Pick<User, 'id'>,
+  overrides: Partial<SelfAssessment> = {},
+): Promise<SelfAssessment> {
+  const submitted = overrides.status === 'submitted';
+  return db.getRepository(SelfAssessment).save({
+    siteId: site.id,
+    organisationId: site.organisationId,
+    charterVersionId: await charterVersionId(db),
+    status: 'open',
+    startedBy: startedBy.id,
+    startedAt: new Date(),
+    submittedBy: submitted ? startedBy.id : null,
+    submittedAt: submitted ? new Date() : null,
+    version: 1,
+    ...overrides,
+  });
+}
+
+/** The commitment codes of charter 2020.1, in charter order. */
+export const CODES_2020_1 = Array.from(
+  { length: 20 },
+  (_, i) => `E${String(i + 1).padStart(2, '0')}`,
+);
+
+/**
+ * Answers of a self-assessment, written straight to the database: every code of `answers`
+ * (by default every commitment of 2020.1 `implemented`), with a justification for N/A.
+ */
+export async function givenAnswers(
+  db: DataSource,
+  selfAssessment: Pick<SelfAssessment, 'id'>,
+  answeredBy: Pick<User, 'id'>,
+  answers: Record<string, Answer> = Object.fromEntries(
+    CODES_2020_1.map((code) => [code, 'implemented' as const]),
+  ),
+): Promise<void> {
+  await db.getRepository(SelfAssessmentAnswer).save(
+    Object.entries(answers).map(([commitmentCode, answer]) => ({
+      selfAssessmentId: selfAssessment.id,
+      commitmentCode,
+      answer,
+      comment: answer === 'not_applicable' ? 'Sans objet pour ce site, voir le registre.' : null,
+      answeredBy: answeredBy.id,
+      answeredAt: new Date(),
+    })),
+  );
+}
+
+/**
+ * An evidence row for a site, without content in the file storage (upload through the API when
+ * the bytes matter).
+ */
+export async function givenEvidence(
+  db: DataSource,
+  site: Pick<Site, 'id' | 'organisationId'>,
+  uploader: Pick<User, 'id'>,
+  overrides: Partial<Evidence> = {},
+): Promise<Evidence> {
+  return db.getRepository(Evidence).save({
+    organisationId: site.organisationId,
+    siteId: site.id,
+    uploadedBy: uploader.id,
+    originalName: 'photo.jpg',
+    size: 1234,
+    mediaType: 'image/jpeg',
+    sha256: createHash('sha256').update(randomUUID()).digest('hex'),
+    capturedAt: null,
+    ...overrides,
+  });
+}
+
+/**
+ * An audit of the site by the auditor, written straight to the database in `overrides.status`
+ * (planned unless told), with the columns that state needs: started against 2020.1 today, and
+ * submitted, closed or cancelled now. Findings go in with {@link givenFindings} before closing:
+ * the database refuses them on a closed audit.
+ */
+export async function givenAudit(
+  db: DataSource,
+  site: Pick<Site, 'id' | 'organisationId'>,
+  auditor: Pick<User, 'id'>,
+  overrides: Partial<Audit> = {},
+): Promise<Audit> {
+  const status = overrides.status ?? 'planned';
+  const started = ['in_progress', 'submitted', 'closed'].includes(status);
+  const now = new Date();
+  return db.getRepository(Audit).save({
+    siteId: site.id,
+    organisationId: site.organisationId,
+    type: 'initial',
+    status,
+    plannedFor: now.toISOString().slice(0, 10),
+    auditorId: auditor.id,
+    plannedBy: auditor.id,
+    charterVersionId: started ? await charterVersionId(db) : null,
+    visitedOn: started ? now.toISOString().slice(0, 10) : null,
+    startedAt: started ? now : null,
+    submittedAt: status === 'submitted' || status === 'closed' ? now : null,
+    closedAt: status === 'closed' ? now : null,
+    closedBy: status === 'closed' ? auditor.id : null,
+    cancelledAt: status === 'cancelled' ? now : null,
+    cancelledBy: status === 'cancelled' ? auditor.id : null,
+    cancelReason: status === 'cancelled' ? 'Site fermé pour travaux' : null,
+    version: 1,
+    ...overrides,
+  });
+}
+
+/** A note long enough for any finding, a non-conformity or a not-applicable justification. */
+export const FINDING_NOTE = 'Constat de l’auditeur : registre incomplet sur la période.';
+
+/**
+ * Findings of an audit, written straight to the database: every code of `results` (by default
+ * every commitment of 2020.1 `conform`), with a note where one is required.
+ */
+export async function givenFindings(
+  db: DataSource,
+  audit: Pick<Audit, 'id'>,
+  recordedBy: Pick<User, 'id'>,
+  results: Record<string, FindingResult> = Object.fromEntries(
+    CODES_2020_1.map((code) => [code, 'conform' as const]),
+  ),
+): Promise<AuditFinding[]> {
+  return db.getRepository(AuditFinding).save(
+    Object.entries(results).map(([commitmentCode, result]) => ({
+      auditId: audit.id,
+      commitmentCode,
+      result,
+      note: result === 'conform' || result === 'observation' ? null : FINDING_NOTE,
+      recordedBy: recordedBy.id,
+      recordedAt: new Date(),
+    })),
   );
 }

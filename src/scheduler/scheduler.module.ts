@@ -1,4 +1,9 @@
 import { Module } from '@nestjs/common';
+import { SchedulerService } from 'src/scheduler/scheduler.service';
 
-@Module({})
+/** The periodic jobs' runner; a feature registers its jobs with {@link SchedulerService}. */
+@Module({
+  providers: [SchedulerService],
+  exports: [SchedulerService],
+})
 export class SchedulerModule {}

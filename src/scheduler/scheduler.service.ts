@@ -1,0 +1,164 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import { appConfig, type AppConfig } from 'src/config/app-config';
+
+/** What one run of a job is given. */
+export interface JobRun {
+  /** The run's transaction, which holds the job's lock. Keep it short. */
+  readonly em: EntityManager;
+  /** When the run started: the job's notion of "now". */
+  readonly at: Date;
+  /**
+   * Work to do once the transaction has committed (removing files, network calls), never while
+   * holding it. Not done when the run fails.
+   */
+  readonly afterCommit: (task: () => Promise<void>) => void;
+}
+
+/** A periodic job; register it from the owning module's `onModuleInit`. */
+export interface ScheduledJob {
+  /** Unique; also names the job's lock, `hashtext('job:' || name)`. */
+  readonly name: string;
+  readonly everyMs: number;
+  run(run: JobRun): Promise<void>;
+}
+
+export type JobOutcome = 'completed' | 'skipped';
+
+interface Registered {
+  readonly job: ScheduledJob;
+  timer?: NodeJS.Timeout;
+  running?: Promise<unknown>;
+}
+
+/**
+ * Runs registered jobs on timers. Every run is one transaction that first tries the job's
+ * advisory lock: with several instances only one runs a job at a time, the others skip. Timers
+ * do not keep the process alive, stop on shutdown and stay off when NODE_ENV=test unless
+ * {@link start} is called (tests call {@link runNow} instead).
+ */
+@Injectable()
+export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(SchedulerService.name);
+  private readonly jobs = new Map<string, Registered>();
+  private started = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(appConfig.KEY) private readonly config: AppConfig,
+  ) {}
+
+  register(job: ScheduledJob): void {
+    if (this.jobs.has(job.name)) {
+      throw new Error(`A job named ${job.name} is already registered`);
+    }
+    if (!(job.everyMs > 0)) {
+      throw new Error(`Job ${job.name}: everyMs must be positive`);
+    }
+    const entry: Registered = { job };
+    this.jobs.set(job.name, entry);
+    if (this.started) {
+      this.schedule(entry);
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.env !== 'test') {
+      this.start();
+    }
+  }
+
+  /** Starts the timers of every job, registered now or later. */
+  start(): void {
+    if (this.started) {
+      return;
+    }
+    this.started = true;
+    for (const entry of this.jobs.values()) {
+      this.schedule(entry);
+    }
+  }
+
+  /** Stops the timers and waits for the runs in progress, before the database closes. */
+  async stop(): Promise<void> {
+    this.started = false;
+    for (const entry of this.jobs.values()) {
+      clearInterval(entry.timer);
+      entry.timer = undefined;
+    }
+    await Promise.allSettled(
+      [...this.jobs.values()].flatMap((e) => (e.running ? [e.running] : [])),
+    );
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.stop();
+  }
+
+  /**
+   * Runs the job once now: 'skipped' when another run (of any instance) holds its lock. A
+   * failure rolls the transaction back and is thrown.
+   */
+  async runNow(name: string): Promise<JobOutcome> {
+    const entry = this.jobs.get(name);
+    if (!entry) {
+      throw new Error(`No job named ${name}`);
+    }
+    const running = this.runOnce(entry.job);
+    entry.running = running;
+    try {
+      return await running;
+    } finally {
+      if (entry.running === running) {
+        entry.running = undefined;
+      }
+    }
+  }
+
+  private schedule(entry: Registered): void {
+    entry.timer = setInterval(() => {
+      // A run still going when the next tick comes is not doubled.
+      if (!entry.running) {
+        void this.runNow(entry.job.name).catch((error: unknown) =>
+          this.logger.error(
+            `Job ${entry.job.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+            error instanceof Error ? error.stack : undefined,
+          ),
+        );
+      }
+    }, entry.job.everyMs);
+    entry.timer.unref();
+  }
+
+  private async runOnce(job: ScheduledJob): Promise<JobOutcome> {
+    const after: (() => Promise<void>)[] = [];
+    const outcome = await this.db.transaction(async (em): Promise<JobOutcome> => {
+      const [{ locked }] = await em.query<{ locked: boolean }[]>(
+        `SELECT pg_try_advisory_xact_lock(hashtext('job:' || $1)) AS locked`,
+        [job.name],
+      );
+      if (!locked) {
+        return 'skipped';
+      }
+      await job.run({ em, at: new Date(), afterCommit: (task) => after.push(task) });
+      return 'completed';
+    });
+    for (const task of after) {
+      try {
+        await task();
+      } catch (error) {
+        this.logger.error(
+          `Job ${job.name}: a task after commit failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+    }
+    return outcome;
+  }
+}
