@@ -199,3 +199,12 @@ export const DEMO_AUDITORS: readonly { readonly fullName: string; readonly email
   { fullName: 'Leïla Sqalli', email: 'leila.sqalli@amrc-charte.ma' },
   { fullName: 'Mehdi Lahlou', email: 'mehdi.lahlou@amrc-charte.ma' },
 ];
+
+/**
+ * The association's charter coordinator, who plans the sample audits and closes them (an
+ * administrator: the demo acts through the services as the people who would).
+ */
+export const DEMO_ADMIN: { readonly fullName: string; readonly email: string } = {
+  fullName: 'Samira Kettani',
+  email: 'coordination@amrc-charte.ma',
+};
