@@ -4,6 +4,7 @@ import { CreateMembersAuthJournal1795917600000 } from './1795917600000-create-me
 import { CreateEvidence1795920000000 } from './1795920000000-create-evidence';
 import { CreateSelfAssessments1795920100000 } from './1795920100000-create-self-assessments';
 import { CreateAudits1795920200000 } from './1795920200000-create-audits';
+import { CreateCompliance1795921000000 } from './1795921000000-create-compliance';
 
 /** Every migration, in order. A committed migration is never edited: add a new one here. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateEvidence1795920000000,
   CreateSelfAssessments1795920100000,
   CreateAudits1795920200000,
+  CreateCompliance1795921000000,
 ];

@@ -10,6 +10,7 @@ import { SelfAssessmentsModule } from 'src/self-assessments/self-assessments.mod
 import { StorageModule } from 'src/storage/storage.module';
 import { AuditsModule } from 'src/audits/audits.module';
 import { CorrectiveActionsModule } from 'src/corrective-actions/corrective-actions.module';
+import { ComplianceModule } from 'src/compliance/compliance.module';
 import { CharterModule } from 'src/charter/charter.module';
 import { ProblemDetailsFilter } from 'src/common/problem-details.filter';
 import { appConfig } from 'src/config/app-config';
@@ -36,6 +37,7 @@ export class AppModule {
         SelfAssessmentsModule,
         AuditsModule,
         CorrectiveActionsModule,
+        ComplianceModule,
         ...extraModules,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

@@ -1,4 +1,3 @@
-import { Global, Injectable, Module } from '@nestjs/common';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,7 +47,6 @@ type Heard =
 const heard: Heard[] = [];
 let failNextAuditClosed = false;
 
-@Injectable()
 class RecordingListener implements ComplianceInputsListener {
   async onAuditClosed(em: EntityManager, auditId: string): Promise<void> {
     const [row] = await em.query<{ status: string }[]>('SELECT status FROM audit WHERE id = $1', [
@@ -74,16 +72,23 @@ class RecordingListener implements ComplianceInputsListener {
   }
 }
 
-/** What the compliance engine will do: provide the listener from a global module. */
-@Global()
-@Module({
-  providers: [
-    RecordingListener,
-    { provide: COMPLIANCE_INPUTS_LISTENER, useExisting: RecordingListener },
-  ],
-  exports: [COMPLIANCE_INPUTS_LISTENER],
-})
-class RecordingListenerModule {}
+/**
+ * Records what the compliance engine is told, then lets the engine do its work: the listener
+ * provided under COMPLIANCE_INPUTS_LISTENER is the real ComplianceService, wrapped here.
+ */
+function recordCallsOf(listener: ComplianceInputsListener): void {
+  const recorder = new RecordingListener();
+  const closed = listener.onAuditClosed.bind(listener);
+  const changed = listener.onCorrectiveActionChanged.bind(listener);
+  jest.spyOn(listener, 'onAuditClosed').mockImplementation(async (em, auditId) => {
+    await recorder.onAuditClosed(em, auditId);
+    await closed(em, auditId);
+  });
+  jest.spyOn(listener, 'onCorrectiveActionChanged').mockImplementation(async (em, id, event) => {
+    await recorder.onCorrectiveActionChanged(em, id, event);
+    await changed(em, id, event);
+  });
+}
 
 function expectProblem(res: LightMyRequestResponse, status: number, code: string) {
   expect({ status: res.statusCode, code: res.json().code }).toEqual({ status, code });
@@ -197,8 +202,8 @@ describe('corrective actions', () => {
     filesDir = await mkdtemp(join(tmpdir(), 'corrective-actions-files-'));
     t = await createTestApp({
       env: { FILES_DIR: filesDir },
-      extraModules: [RecordingListenerModule],
     });
+    recordCallsOf(t.app.get<ComplianceInputsListener>(COMPLIANCE_INPUTS_LISTENER));
     admin = await givenUser(t.db, 'admin');
     auditor = await givenUser(t.db, 'auditor');
     otherAuditor = await givenUser(t.db, 'auditor');

@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppModule } from 'src/app.module';
+import { ComplianceModule } from 'src/compliance/compliance.module';
+import { ComplianceSweep, type SweepOutcome } from 'src/compliance/compliance-sweep';
+import { type EnvironmentVariables, validateEnvironment } from 'src/config/environment';
+import type { DatabaseTarget } from 'src/database/database-target';
+import { startEmbeddedDatabase } from 'src/database/embedded-database';
+
+const USAGE = 'usage: npm run compliance:sweep [-- --at <ISO 8601 instant>]';
+
+/**
+ * `npm run compliance:sweep`: one sweep now (or as of `at`) on DATABASE_URL or the embedded
+ * database, with the whole application's providers (so that whatever listens to status changes
+ * hears them) but no HTTP server. Safe beside running instances.
+ */
+export async function runComplianceSweep(
+  env: EnvironmentVariables,
+  at: Date = new Date(),
+): Promise<SweepOutcome> {
+  const embedded = env.DATABASE_URL
+    ? undefined
+    : await startEmbeddedDatabase(resolve(env.DATA_DIR));
+  try {
+    const target: DatabaseTarget = embedded
+      ? { url: embedded.url, embedded: true, poolSize: 1 }
+      : { url: env.DATABASE_URL!, embedded: false, poolSize: 2 };
+    // ComplianceModule is named again in case AppModule does not list it: Nest loads it once.
+    const app = await NestFactory.createApplicationContext(
+      AppModule.forRoot(target, [ComplianceModule]),
+      { logger: ['fatal', 'error', 'warn'] },
+    );
+    try {
+      return await app.get(ComplianceSweep).sweep(at);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+function parseAt(argv: string[]): Date {
+  const { values } = parseArgs({ args: argv, options: { at: { type: 'string' } }, strict: true });
+  if (values.at === undefined) {
+    return new Date();
+  }
+  const at = new Date(values.at);
+  if (Number.isNaN(at.getTime())) {
+    throw new Error(`--at: "${values.at}" is not an instant; ${USAGE}`);
+  }
+  return at;
+}
+
+async function main(): Promise<number> {
+  try {
+    const at = parseAt(process.argv.slice(2));
+    const outcome = await runComplianceSweep(validateEnvironment(process.env), at);
+    process.stdout.write(
+      `Compliance sweep as of ${at.toISOString()}: ${outcome.candidates} candidate(s), ` +
+        `${outcome.changed} changed, ${outcome.skipped} skipped (held by another run)\n`,
+    );
+    return 0;
+  } catch (error) {
+    new Logger('ComplianceSweep').error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main().then((code) => {
+    process.exitCode = code;
+  });
+}
