@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { type BenchOutcome, charterRead } from './charter-read';
+import { compliance } from './compliance';
 import { type BenchSettings, benchSettings, cleanUpOnSignals } from './support';
 import { upload } from './upload';
 
@@ -11,6 +12,7 @@ const BENCHMARKS: readonly {
 }[] = [
   { name: 'charter-read', run: charterRead },
   { name: 'upload', run: upload },
+  { name: 'compliance', run: compliance },
 ];
 
 async function main(): Promise<number> {

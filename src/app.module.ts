@@ -11,6 +11,7 @@ import { StorageModule } from 'src/storage/storage.module';
 import { AuditsModule } from 'src/audits/audits.module';
 import { CorrectiveActionsModule } from 'src/corrective-actions/corrective-actions.module';
 import { ComplianceModule } from 'src/compliance/compliance.module';
+import { StatsModule } from 'src/stats/stats.module';
 import { CharterModule } from 'src/charter/charter.module';
 import { ProblemDetailsFilter } from 'src/common/problem-details.filter';
 import { appConfig } from 'src/config/app-config';
@@ -38,6 +39,7 @@ export class AppModule {
         AuditsModule,
         CorrectiveActionsModule,
         ComplianceModule,
+        StatsModule,
         ...extraModules,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],
