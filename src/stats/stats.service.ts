@@ -30,6 +30,12 @@ const answerValue = Object.entries(ANSWER_VALUES)
  * findings of those audits with their values under the audit's charter version (N/A: null); and
  * the commitment-by-commitment comparison with each site's last submitted self-assessment.
  */
+/** The value of finding `f` under the rules `r` of its audit's charter version; N/A: null. */
+const FINDING_VALUE = `CASE f.result WHEN 'conform' THEN r.value_conform
+                           WHEN 'observation' THEN r.value_observation
+                           WHEN 'minor_nc' THEN r.value_minor_nc
+                           WHEN 'major_nc' THEN r.value_major_nc END`;
+
 const SCOPE = `
   WITH latest AS (
     SELECT DISTINCT ON (a.site_id) a.site_id, a.id, a.visited_on, a.charter_version_id,
@@ -51,10 +57,7 @@ const SCOPE = `
        AND ($3::date IS NULL OR l.visited_on <= $3::date)
   ), finding AS (
     SELECT sc.site_id, f.commitment_code, f.result,
-           CASE f.result WHEN 'conform' THEN r.value_conform
-                         WHEN 'observation' THEN r.value_observation
-                         WHEN 'minor_nc' THEN r.value_minor_nc
-                         WHEN 'major_nc' THEN r.value_major_nc END AS value
+           ${FINDING_VALUE} AS value
       FROM scope sc
       JOIN audit_finding f ON f.audit_id = sc.audit_id
       JOIN charter_rules r ON r.charter_version_id = sc.charter_version_id
@@ -65,13 +68,17 @@ const SCOPE = `
      WHERE sa.status = 'submitted'
      ORDER BY sa.site_id, sa.submitted_at DESC, sa.id
   ), gap AS (
-    SELECT f.site_id, v.self_value > f.value AS over_rated, v.self_value < f.value AS under_rated
-      FROM finding f
-      JOIN last_self ls ON ls.site_id = f.site_id
-      JOIN self_assessment_answer ans
-        ON ans.self_assessment_id = ls.id AND ans.commitment_code = f.commitment_code
-      CROSS JOIN LATERAL (SELECT CASE ans.answer ${answerValue} END AS self_value) v
-     WHERE f.value IS NOT NULL AND v.self_value IS NOT NULL
+    -- From the tables and their (audit, code) and (self-assessment, code) keys rather than from
+    -- the materialised findings, whose row estimate would lead the planner into a nested loop.
+    SELECT sc.site_id, v.self_value > v.value AS over_rated, v.self_value < v.value AS under_rated
+      FROM last_self ls
+      JOIN scope sc ON sc.site_id = ls.site_id
+      JOIN charter_rules r ON r.charter_version_id = sc.charter_version_id
+      JOIN self_assessment_answer ans ON ans.self_assessment_id = ls.id
+      JOIN audit_finding f ON f.audit_id = sc.audit_id AND f.commitment_code = ans.commitment_code
+      CROSS JOIN LATERAL (SELECT CASE ans.answer ${answerValue} END AS self_value,
+                                 ${FINDING_VALUE} AS value) v
+     WHERE v.value IS NOT NULL AND v.self_value IS NOT NULL
   )`;
 
 const round2 = (column: string) => `round(avg(${column}), 2)::float8`;
