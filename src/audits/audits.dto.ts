@@ -1,3 +1,4 @@
+import { IsUuidField } from 'src/common/validation';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
@@ -46,13 +47,11 @@ const IsCalendarDate = (field: string) =>
     IsISO8601({ strict: true }, { message: `${field} must be a date that exists` }),
   );
 
-const uuid = (field: string) => IsUUID('all', { message: `${field} must be a UUID` });
-
 const DATE_DOC = 'A calendar date in Africa/Casablanca, YYYY-MM-DD';
 
 export class PlanAuditRequest {
   @ApiProperty({ format: 'uuid' })
-  @uuid('siteId')
+  @IsUuidField('siteId')
   readonly siteId!: string;
 
   @ApiProperty({ enum: AUDIT_TYPES })
@@ -68,7 +67,7 @@ export class PlanAuditRequest {
   readonly plannedFor!: string;
 
   @ApiProperty({ format: 'uuid', description: 'An enabled user with the auditor role' })
-  @uuid('auditorId')
+  @IsUuidField('auditorId')
   readonly auditorId!: string;
 }
 
@@ -80,7 +79,7 @@ export class RescheduleAuditRequest {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'An enabled user with the auditor role' })
   @IsOptional()
-  @uuid('auditorId')
+  @IsUuidField('auditorId')
   readonly auditorId?: string;
 }
 
@@ -106,7 +105,7 @@ export class ReturnAuditRequest {
 
 export class FindingParams {
   @ApiProperty({ format: 'uuid' })
-  @uuid('id')
+  @IsUuidField('id')
   readonly id!: string;
 
   @ApiProperty({ example: 'E01', pattern: COMMITMENT_CODE_PATTERN.source })
@@ -152,17 +151,17 @@ export class RecordFindingRequest {
 export class AuditQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @uuid('siteId')
+  @IsUuidField('siteId')
   readonly siteId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Ignored for members: always their own' })
   @IsOptional()
-  @uuid('organisationId')
+  @IsUuidField('organisationId')
   readonly organisationId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Ignored for auditors: always themselves' })
   @IsOptional()
-  @uuid('auditorId')
+  @IsUuidField('auditorId')
   readonly auditorId?: string;
 
   @ApiPropertyOptional({ enum: AUDIT_STATUSES })

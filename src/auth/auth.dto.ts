@@ -1,16 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { Trim } from 'src/common/transforms';
 import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from 'src/auth/password';
 import { ROLES, type Role } from 'src/auth/roles';
 import { LANGUAGES, type Language } from 'src/members/members.types';
 
-const trimmed = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim() : value;
-
 export class LoginRequest {
   @ApiProperty({ example: 'admin@localhost' })
-  @Transform(trimmed)
+  @Trim()
   @IsString()
   @MaxLength(254)
   readonly email!: string;
@@ -62,7 +59,7 @@ export class MeResponse {
 export class UpdateMeRequest {
   @ApiPropertyOptional({ minLength: 2, maxLength: 200 })
   @IsOptional()
-  @Transform(trimmed)
+  @Trim()
   @IsString()
   @Length(2, 200)
   readonly fullName?: string;

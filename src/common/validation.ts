@@ -1,4 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { IsUUID } from 'class-validator';
 import { type FieldError, RequestValidationError } from 'src/common/errors';
 
 /** Flattens class-validator's tree into one entry per failed field, with dotted paths. */
@@ -27,3 +28,6 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) => new RequestValidationError(flattenValidationErrors(errors)),
   });
 }
+
+/** A UUID field whose message names it (`siteId must be a UUID`). */
+export const IsUuidField = (field: string) => IsUUID('all', { message: `${field} must be a UUID` });

@@ -1,3 +1,4 @@
+import { IsUuidField } from 'src/common/validation';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
@@ -27,22 +28,20 @@ import {
   REVIEW_COMMENT_MIN_LENGTH,
 } from 'src/corrective-actions/corrective-actions.types';
 
-const uuid = (field: string) => IsUUID('all', { message: `${field} must be a UUID` });
-
 export class CorrectiveActionQuery extends PageQuery {
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
-  @uuid('siteId')
+  @IsUuidField('siteId')
   readonly siteId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Ignored for members: always their own' })
   @IsOptional()
-  @uuid('organisationId')
+  @IsUuidField('organisationId')
   readonly organisationId?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'The audit that opened them' })
   @IsOptional()
-  @uuid('auditId')
+  @IsUuidField('auditId')
   readonly auditId?: string;
 
   @ApiPropertyOptional({ enum: CORRECTIVE_ACTION_STATUSES })
