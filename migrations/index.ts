@@ -5,6 +5,7 @@ import { CreateEvidence1795920000000 } from './1795920000000-create-evidence';
 import { CreateSelfAssessments1795920100000 } from './1795920100000-create-self-assessments';
 import { CreateAudits1795920200000 } from './1795920200000-create-audits';
 import { CreateCompliance1795921000000 } from './1795921000000-create-compliance';
+import { CreateCertificates1796000100000 } from './1796000100000-create-certificates';
 
 /** Every migration, in order. A committed migration is never edited: add a new one here. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateSelfAssessments1795920100000,
   CreateAudits1795920200000,
   CreateCompliance1795921000000,
+  CreateCertificates1796000100000,
 ];
