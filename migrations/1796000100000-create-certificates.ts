@@ -56,8 +56,10 @@ export class CreateCertificates1796000100000 implements MigrationInterface {
         CONSTRAINT certificate_audit_fk FOREIGN KEY (audit_id) REFERENCES audit (id),
         CONSTRAINT certificate_issued_by_fk FOREIGN KEY (issued_by) REFERENCES app_user (id),
         CONSTRAINT certificate_revoked_by_fk FOREIGN KEY (revoked_by) REFERENCES app_user (id),
+        -- Deferred: the superseded certificate names its successor before the successor's row
+        -- exists (the partial unique index admits one active certificate at a time).
         CONSTRAINT certificate_superseded_by_fk
-          FOREIGN KEY (superseded_by) REFERENCES certificate (id),
+          FOREIGN KEY (superseded_by) REFERENCES certificate (id) DEFERRABLE INITIALLY DEFERRED,
         CONSTRAINT certificate_status_ck CHECK (status IN (${listOf(STATUSES)})),
         CONSTRAINT certificate_number_ck CHECK (
           number ~ '^AMRC-[0-9]{4}-[0-9]{5}$'
