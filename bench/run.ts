@@ -4,7 +4,10 @@ import { compliance } from './compliance';
 import { type BenchSettings, benchSettings, cleanUpOnSignals } from './support';
 import { upload } from './upload';
 
-/** `npm run bench`: runs every benchmark, one after the other, and prints their figures. */
+/**
+ * `npm run bench`: runs every benchmark, one after the other, and prints their figures;
+ * `BENCH_ONLY=compliance,upload` runs only those.
+ */
 
 const BENCHMARKS: readonly {
   name: string;
@@ -18,8 +21,16 @@ const BENCHMARKS: readonly {
 async function main(): Promise<number> {
   cleanUpOnSignals();
   const settings = benchSettings();
+  const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+  const selected = only ? BENCHMARKS.filter((b) => only.includes(b.name)) : BENCHMARKS;
+  if (only && selected.length !== only.length) {
+    console.error(
+      `BENCH_ONLY names unknown benchmarks; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`,
+    );
+    return 1;
+  }
   let failed = 0;
-  for (const benchmark of BENCHMARKS) {
+  for (const benchmark of selected) {
     try {
       const outcome = await benchmark.run(settings);
       if (outcome.failed) {
@@ -33,7 +44,7 @@ async function main(): Promise<number> {
     }
   }
   if (failed > 0) {
-    console.error(`${failed} of ${BENCHMARKS.length} benchmark(s) failed`);
+    console.error(`${failed} of ${selected.length} benchmark(s) failed`);
   }
   return failed > 0 ? 1 : 0;
 }
