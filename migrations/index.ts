@@ -6,6 +6,8 @@ import { CreateSelfAssessments1795920100000 } from './1795920100000-create-self-
 import { CreateAudits1795920200000 } from './1795920200000-create-audits';
 import { CreateCompliance1795921000000 } from './1795921000000-create-compliance';
 import { CreateCertificates1796000100000 } from './1796000100000-create-certificates';
+import { CreateAuditSummary1796000200000 } from './1796000200000-create-audit-summary';
+import { AddRecomputationCause1796000300000 } from './1796000300000-add-recomputation-cause';
 
 /** Every migration, in order. A committed migration is never edited: add a new one here. */
 export const MIGRATIONS = [
@@ -17,4 +19,6 @@ export const MIGRATIONS = [
   CreateAudits1795920200000,
   CreateCompliance1795921000000,
   CreateCertificates1796000100000,
+  CreateAuditSummary1796000200000,
+  AddRecomputationCause1796000300000,
 ];

@@ -69,6 +69,11 @@ export class CharterService {
    * that it can be called inside the caller's transaction.
    */
   async findPublished(em: EntityManager, versionId?: string): Promise<PublishedCharter | null> {
+    // Only published versions are cached, and a published version never changes.
+    const known = versionId === undefined ? undefined : this.contentCache.get(versionId);
+    if (known) {
+      return known;
+    }
     const published = await em.find(CharterVersion, {
       where: versionId ? { id: versionId, status: 'published' } : { status: 'published' },
     });

@@ -15,6 +15,7 @@ export const COMPLIANCE_CAUSES = [
   'suspension_set',
   'suspension_lifted',
   'sweep',
+  'recomputation',
 ] as const;
 /** What made a site's compliance be evaluated again. */
 export type ComplianceCause = (typeof COMPLIANCE_CAUSES)[number];

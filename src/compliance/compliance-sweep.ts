@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { calendarDate } from 'src/audits/calendar-date';
 import { SYSTEM_CONTEXT } from 'src/auth/request-context';
-import { ComplianceService } from 'src/compliance/compliance.service';
+import { ComplianceService, statusChangeEntry } from 'src/compliance/compliance.service';
 import { JournalService } from 'src/journal/journal.service';
 import { SchedulerService } from 'src/scheduler/scheduler.service';
 
@@ -112,19 +112,11 @@ export class ComplianceSweep implements OnModuleInit {
         'SELECT organisation_id FROM site WHERE id = $1',
         [siteId],
       );
-      await this.journal.append(em, SYSTEM_CONTEXT, {
-        action: 'compliance.status_changed',
-        entityType: 'site',
-        entityId: siteId,
-        organisationId: site.organisation_id,
-        changes: {
-          cause: 'sweep',
-          at: at.toISOString(),
-          status: { before: before.version === 0 ? null : before.status, after: result.status },
-          score: { before: before.score, after: result.score },
-          rules: result.reasons.map((r) => r.rule),
-        },
-      });
+      await this.journal.append(
+        em,
+        SYSTEM_CONTEXT,
+        statusChangeEntry(before, result, 'sweep', at, site.organisation_id),
+      );
       return 'changed';
     });
   }

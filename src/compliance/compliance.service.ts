@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager, In, IsNull } from 'typeorm';
-import { AuditFinding } from 'src/audits/audit-finding.entity';
+import { DataSource, type EntityManager } from 'typeorm';
 import { Audit } from 'src/audits/audit.entity';
-import type { Actor } from 'src/auth/request-context';
+import { type Actor, SYSTEM_CONTEXT } from 'src/auth/request-context';
 import { CharterService } from 'src/charter/charter.service';
 import { canonicalJson } from 'src/common/canonical-json';
 import { type Page, pageOf, pageWindow } from 'src/common/pagination';
@@ -18,15 +17,10 @@ import {
   toComplianceHistoryItemResponse,
   toComplianceResponse,
 } from 'src/compliance/compliance.dto';
-import type {
-  ComplianceInput,
-  ComplianceResult,
-  ComplianceRules,
-  ComplianceStatus,
-} from 'src/compliance/compliance.types';
+import type { ComplianceResult, ComplianceStatus } from 'src/compliance/compliance.types';
 import { computeCompliance } from 'src/compliance/compute-compliance';
 import type { GroupScores } from 'src/compliance/score';
-import { SiteSuspension } from 'src/compliance/site-suspension.entity';
+import { loadComplianceInputs } from 'src/compliance/load-compliance-inputs';
 import {
   NO_SITE_STATUS_LISTENER,
   SITE_STATUS_LISTENER,
@@ -34,9 +28,8 @@ import {
 } from 'src/compliance/status-events';
 import type { ComplianceInputsListener } from 'src/corrective-actions/compliance-inputs';
 import type { CorrectiveActionEvent } from 'src/corrective-actions/corrective-action-transitions';
-import { CorrectiveActionReply } from 'src/corrective-actions/corrective-action-reply.entity';
 import { CorrectiveAction } from 'src/corrective-actions/corrective-action.entity';
-import { isOverdue } from 'src/corrective-actions/overdue';
+import { type JournalChange, JournalService } from 'src/journal/journal.service';
 import { SitesService } from 'src/members/sites.service';
 
 /** The stored status row as locked; version 0 is the placeholder of a site never evaluated. */
@@ -78,6 +71,7 @@ export class ComplianceService implements ComplianceInputsListener {
     @InjectDataSource() private readonly db: DataSource,
     private readonly charters: CharterService,
     private readonly sites: SitesService,
+    private readonly journal: JournalService,
     @Optional() @Inject(SITE_STATUS_LISTENER) statusListener?: SiteStatusListener,
   ) {
     this.statusListener = statusListener ?? NO_SITE_STATUS_LISTENER;
@@ -129,7 +123,8 @@ export class ComplianceService implements ComplianceInputsListener {
 
   /** The site's compliance at `at`, from its inputs as `em` sees them. Writes nothing. */
   async evaluate(em: EntityManager, siteId: string, at: Date): Promise<ComplianceResult> {
-    const { input, rules } = await this.loadInput(em, siteId, at);
+    const loaded = await loadComplianceInputs(em, this.charters, [siteId], at);
+    const { input, rules } = loaded.get(siteId)!;
     return computeCompliance(input, rules, at);
   }
 
@@ -197,132 +192,205 @@ export class ComplianceService implements ComplianceInputsListener {
     cause: ComplianceCause,
     at: Date,
   ): Promise<Recomputation> {
-    const result = await this.evaluate(em, before.siteId, at);
-    // Compared as jsonb gives them back: the reasons' keys reordered.
-    const reasons = JSON.parse(JSON.stringify(result.reasons)) as unknown;
-    const statusChanged = before.status !== result.status;
-    const changed =
-      before.version === 0 ||
-      statusChanged ||
-      before.score !== result.score ||
-      canonicalJson(before.reasons) !== canonicalJson(reasons);
-    await em.query(
-      `UPDATE site_compliance SET status = $2, score = $3, group_scores = $4, reasons = $5,
-         evaluated_at = $6, valid_until = $7, version = version + 1
-       WHERE site_id = $1`,
-      [
-        before.siteId,
-        result.status,
-        result.score,
-        JSON.stringify(result.groupScores),
-        JSON.stringify(reasons),
-        at,
-        result.validUntil,
-      ],
-    );
-    if (changed) {
-      await em.insert(SiteComplianceHistory, {
-        siteId: before.siteId,
-        fromStatus: before.version === 0 ? null : before.status,
-        toStatus: result.status,
-        score: result.score,
-        reasons: reasons as SiteComplianceHistory['reasons'],
-        cause,
-        at,
-      });
-    }
-    if (statusChanged) {
-      this.logger.log(`Site ${before.siteId}: ${before.status} → ${result.status} (${cause})`);
-      await this.statusListener.onSiteStatusChanged(em, {
-        siteId: before.siteId,
-        from: before.status,
-        to: result.status,
-        result,
-        cause,
-      });
-    }
-    return { before, result, changed, statusChanged };
+    const recomputation = compare(before, await this.evaluate(em, before.siteId, at));
+    await store(em, [recomputation], cause, at);
+    await this.announce(em, recomputation, cause);
+    return recomputation;
   }
 
-  private async loadInput(
+  /**
+   * Recomputes every site as of `at` (after a restore, a correction of data, a change of the
+   * engine): the sites in batches, each batch one transaction that locks its rows in order,
+   * reads every input in one statement, evaluates with the same pure function as a single site,
+   * and writes the statuses and the history entries in one statement each. A change of status is
+   * announced to the listener and journalled, as the sweep does.
+   */
+  async recomputeAll(at: Date = new Date(), batchSize = 1000): Promise<RecomputeAllOutcome> {
+    const ids = await this.db.query<{ id: string }[]>('SELECT id FROM site ORDER BY id');
+    let changed = 0;
+    let statusChanged = 0;
+    for (let i = 0; i < ids.length; i += batchSize) {
+      const batch = ids.slice(i, i + batchSize).map((r) => r.id);
+      const outcome = await this.db.transaction((em) => this.recomputeBatch(em, batch, at));
+      changed += outcome.changed;
+      statusChanged += outcome.statusChanged;
+    }
+    if (statusChanged > 0) {
+      this.logger.log(
+        `Full recomputation: ${statusChanged} of ${ids.length} site(s) changed status`,
+      );
+    }
+    return { sites: ids.length, changed, statusChanged };
+  }
+
+  private async recomputeBatch(
     em: EntityManager,
-    siteId: string,
+    siteIds: readonly string[],
     at: Date,
-  ): Promise<{ input: ComplianceInput; rules: ComplianceRules }> {
-    const suspension = await em.findOne(SiteSuspension, { where: { siteId, liftedAt: IsNull() } });
-    const [audit] = await em.find(Audit, {
-      where: { siteId, status: 'closed' },
-      order: { visitedOn: 'DESC', closedAt: 'DESC' },
-      take: 1,
+  ): Promise<{ changed: number; statusChanged: number }> {
+    const cause: ComplianceCause = 'recomputation';
+    await em.query(
+      `INSERT INTO site_compliance (site_id, status, group_scores, reasons, evaluated_at, version)
+       SELECT id, 'not_assessed', $2, '[]', $3, 0 FROM unnest($1::uuid[]) AS id
+       ON CONFLICT (site_id) DO NOTHING`,
+      [siteIds, JSON.stringify(NO_GROUP_SCORES), at],
+    );
+    const stored = await em.query<StoredRow[]>(
+      `SELECT site_id, status, score::text AS score, reasons, version FROM site_compliance
+        WHERE site_id = ANY($1::uuid[]) ORDER BY site_id FOR UPDATE`,
+      [siteIds],
+    );
+    const inputs = await loadComplianceInputs(em, this.charters, siteIds, at);
+    const recomputations = stored.map((row) => {
+      const { input, rules } = inputs.get(row.site_id)!;
+      return compare(storedOf(row), computeCompliance(input, rules, at));
     });
-    const charter = await this.charters.findPublished(em, audit?.charterVersionId ?? undefined);
-    if (!charter) {
-      throw new Error(`No published charter version to evaluate site ${siteId} against`);
+    await store(em, recomputations, cause, at);
+    const statusChanges = recomputations.filter((r) => r.statusChanged);
+    for (const recomputation of statusChanges) {
+      await this.announce(em, recomputation, cause);
     }
-    const r = charter.rules;
-    const rules: ComplianceRules = {
-      weights: { critical: r.weightCritical, major: r.weightMajor, standard: r.weightStandard },
-      findingValues: {
-        conform: r.valueConform,
-        observation: r.valueObservation,
-        minor_nc: r.valueMinorNc,
-        major_nc: r.valueMajorNc,
-      },
-      scoreThreshold: r.scoreThreshold,
-      auditValidityDays: r.auditValidityDays,
+    if (statusChanges.length > 0) {
+      const organisations = new Map(
+        (
+          await em.query<{ id: string; organisation_id: string }[]>(
+            'SELECT id, organisation_id FROM site WHERE id = ANY($1::uuid[])',
+            [statusChanges.map((r) => r.before.siteId)],
+          )
+        ).map((row) => [row.id, row.organisation_id]),
+      );
+      await this.journal.appendMany(
+        em,
+        SYSTEM_CONTEXT,
+        statusChanges.map(({ before, result }) =>
+          statusChangeEntry(before, result, cause, at, organisations.get(before.siteId)!),
+        ),
+      );
+    }
+    return {
+      changed: recomputations.filter((r) => r.changed).length,
+      statusChanged: statusChanges.length,
     };
-    const input: ComplianceInput = {
-      siteId,
-      suspension: suspension ? { reason: suspension.reason, since: suspension.suspendedAt } : null,
-      latestAudit: audit
-        ? {
-            id: audit.id,
-            visitedOn: audit.visitedOn!,
-            closedAt: audit.closedAt!,
-            charterVersion: charter.version.version,
-            commitments: charter.commitments.map((c) => ({
-              code: c.code,
-              group: c.stakeholderGroup,
-              criticality: c.criticality,
-            })),
-            ...(await this.auditInputs(em, audit.id, at)),
-          }
-        : null,
-    };
-    return { input, rules };
   }
 
-  /** The findings of the audit and the corrective actions of its non-conformities, at `at`. */
-  private async auditInputs(em: EntityManager, auditId: string, at: Date) {
-    const findings = await em.find(AuditFinding, {
-      where: { auditId },
-      order: { commitmentCode: 'ASC' },
+  private async announce(
+    em: EntityManager,
+    { before, result, statusChanged }: Recomputation,
+    cause: ComplianceCause,
+  ): Promise<void> {
+    if (!statusChanged) {
+      return;
+    }
+    this.logger.log(`Site ${before.siteId}: ${before.status} → ${result.status} (${cause})`);
+    await this.statusListener.onSiteStatusChanged(em, {
+      siteId: before.siteId,
+      from: before.status,
+      to: result.status,
+      result,
+      cause,
     });
-    const actions = await em.find(CorrectiveAction, {
-      where: { auditId },
-      order: { commitmentCode: 'ASC' },
-    });
-    const replies =
-      actions.length === 0
-        ? []
-        : await em.find(CorrectiveActionReply, {
-            where: { correctiveActionId: In(actions.map((a) => a.id)) },
-          });
-    return {
-      findings: findings.map((f) => ({ id: f.id, code: f.commitmentCode, result: f.result })),
-      correctiveActions: actions.map((a) => ({
-        id: a.id,
-        findingId: a.findingId,
-        code: a.commitmentCode,
-        grade: a.grade,
-        status: a.status,
-        dueAt: a.dueAt,
-        overdue: isOverdue(
-          a,
-          replies.filter((x) => x.correctiveActionId === a.id),
-          at,
-        ),
-      })),
-    };
   }
+}
+
+export interface RecomputeAllOutcome {
+  readonly sites: number;
+  /** Sites whose status, score or reasons changed (one history entry each). */
+  readonly changed: number;
+  readonly statusChanged: number;
+}
+
+interface StoredRow {
+  readonly site_id: string;
+  readonly status: ComplianceStatus;
+  readonly score: string | null;
+  readonly reasons: unknown;
+  readonly version: number;
+}
+
+function storedOf(row: StoredRow): StoredCompliance {
+  return {
+    siteId: row.site_id,
+    status: row.status,
+    score: row.score === null ? null : Number(row.score),
+    reasons: row.reasons,
+    version: row.version,
+  };
+}
+
+/** What changed between the stored evaluation and a new one. */
+function compare(before: StoredCompliance, result: ComplianceResult): Recomputation {
+  // Compared as jsonb gives them back: the reasons' keys reordered.
+  const reasons = JSON.parse(JSON.stringify(result.reasons)) as unknown;
+  const statusChanged = before.status !== result.status;
+  const changed =
+    before.version === 0 ||
+    statusChanged ||
+    before.score !== result.score ||
+    canonicalJson(before.reasons) !== canonicalJson(reasons);
+  return { before, result, changed, statusChanged };
+}
+
+/**
+ * Stores the new evaluations of locked rows and appends a history entry for each that changed:
+ * one statement, whatever the number of sites.
+ */
+async function store(
+  em: EntityManager,
+  recomputations: readonly Recomputation[],
+  cause: ComplianceCause,
+  at: Date,
+): Promise<void> {
+  if (recomputations.length === 0) {
+    return;
+  }
+  const rows = recomputations.map(({ before, result, changed }) => ({
+    site_id: before.siteId,
+    from_status: before.version === 0 ? null : before.status,
+    status: result.status,
+    score: result.score,
+    group_scores: result.groupScores,
+    reasons: result.reasons,
+    valid_until: result.validUntil,
+    changed,
+  }));
+  await em.query(
+    `WITH v AS (
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(site_id uuid, from_status varchar,
+         status varchar, score numeric, group_scores jsonb, reasons jsonb, valid_until date,
+         changed boolean)
+     ), updated AS (
+       UPDATE site_compliance c
+          SET status = v.status, score = v.score, group_scores = v.group_scores,
+              reasons = v.reasons, evaluated_at = $2, valid_until = v.valid_until,
+              version = c.version + 1
+         FROM v WHERE c.site_id = v.site_id
+     )
+     INSERT INTO site_compliance_history (site_id, from_status, to_status, score, reasons, cause, at)
+     SELECT site_id, from_status, status, score, reasons, $3, $2 FROM v WHERE changed
+      ORDER BY site_id`,
+    [JSON.stringify(rows), at, cause],
+  );
+}
+
+/** The journal entry of a status change made by the service itself (sweep, recomputation). */
+export function statusChangeEntry(
+  before: StoredCompliance,
+  result: ComplianceResult,
+  cause: ComplianceCause,
+  at: Date,
+  organisationId: string,
+): JournalChange {
+  return {
+    action: 'compliance.status_changed',
+    entityType: 'site',
+    entityId: before.siteId,
+    organisationId,
+    changes: {
+      cause,
+      at: at.toISOString(),
+      status: { before: before.version === 0 ? null : before.status, after: result.status },
+      score: { before: before.score, after: result.score },
+      rules: result.reasons.map((r) => r.rule),
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { type INestApplicationContext, Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,14 +13,13 @@ import { startEmbeddedDatabase } from 'src/database/embedded-database';
 const USAGE = 'usage: npm run compliance:sweep [-- --at <ISO 8601 instant>]';
 
 /**
- * `npm run compliance:sweep`: one sweep now (or as of `at`) on DATABASE_URL or the embedded
- * database, with the whole application's providers (so that whatever listens to status changes
- * hears them) but no HTTP server. Safe beside running instances.
+ * Runs `use` with the whole application's providers (so that whatever listens to status changes
+ * hears them) but no HTTP server, on DATABASE_URL or the embedded database.
  */
-export async function runComplianceSweep(
+export async function withComplianceContext<T>(
   env: EnvironmentVariables,
-  at: Date = new Date(),
-): Promise<SweepOutcome> {
+  use: (app: INestApplicationContext) => Promise<T>,
+): Promise<T> {
   const embedded = env.DATABASE_URL
     ? undefined
     : await startEmbeddedDatabase(resolve(env.DATA_DIR));
@@ -34,7 +33,7 @@ export async function runComplianceSweep(
       { logger: ['fatal', 'error', 'warn'] },
     );
     try {
-      return await app.get(ComplianceSweep).sweep(at);
+      return await use(app);
     } finally {
       await app.close();
     }
@@ -43,14 +42,22 @@ export async function runComplianceSweep(
   }
 }
 
-function parseAt(argv: string[]): Date {
+/** `npm run compliance:sweep`: one sweep now (or as of `at`). Safe beside running instances. */
+export function runComplianceSweep(
+  env: EnvironmentVariables,
+  at: Date = new Date(),
+): Promise<SweepOutcome> {
+  return withComplianceContext(env, (app) => app.get(ComplianceSweep).sweep(at));
+}
+
+export function parseAt(argv: string[], usage = USAGE): Date {
   const { values } = parseArgs({ args: argv, options: { at: { type: 'string' } }, strict: true });
   if (values.at === undefined) {
     return new Date();
   }
   const at = new Date(values.at);
   if (Number.isNaN(at.getTime())) {
-    throw new Error(`--at: "${values.at}" is not an instant; ${USAGE}`);
+    throw new Error(`--at: "${values.at}" is not an instant; ${usage}`);
   }
   return at;
 }

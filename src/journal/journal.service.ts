@@ -43,47 +43,73 @@ export class JournalService {
    * journal's lock, which is held until the transaction ends.
    */
   async append(em: EntityManager, ctx: RequestContext, change: JournalChange): Promise<void> {
+    await this.appendMany(em, ctx, [change]);
+  }
+
+  /** Appends several entries, in order, in one statement (same rules as {@link append}). */
+  async appendMany(
+    em: EntityManager,
+    ctx: RequestContext,
+    changes: readonly JournalChange[],
+  ): Promise<void> {
+    if (changes.length === 0) {
+      return;
+    }
     await em.query('SELECT pg_advisory_xact_lock($1)', [JOURNAL_LOCK_KEY]);
     const [last] = await em.query<{ seq: string; hash: string }[]>(
       'SELECT seq, hash FROM journal_entry ORDER BY seq DESC LIMIT 1',
     );
-    const record: JournalRecord = {
-      seq: last ? Number(last.seq) + 1 : 1,
-      id: randomUUID(),
-      occurredAt: new Date(),
-      actorId: ctx.actor?.userId ?? null,
-      actorRole: ctx.actor?.role ?? null,
-      organisationId: change.organisationId ?? ctx.actor?.organisationId ?? null,
-      action: change.action,
-      entityType: change.entityType,
-      entityId: change.entityId,
-      // Round-trip through JSON: what is hashed is what jsonb will give back.
-      changes: JSON.parse(JSON.stringify(withoutSecrets(change.changes ?? {}))) as Record<
-        string,
-        unknown
-      >,
-      requestId: ctx.requestId,
-    };
-    const prevHash = last?.hash ?? GENESIS_HASH;
+    let seq = last ? Number(last.seq) : 0;
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    const occurredAt = new Date();
+    const rows = changes.map((change) => {
+      const record: JournalRecord = {
+        seq: (seq += 1),
+        id: randomUUID(),
+        occurredAt,
+        actorId: ctx.actor?.userId ?? null,
+        actorRole: ctx.actor?.role ?? null,
+        organisationId: change.organisationId ?? ctx.actor?.organisationId ?? null,
+        action: change.action,
+        entityType: change.entityType,
+        entityId: change.entityId,
+        // Round-trip through JSON: what is hashed is what jsonb will give back.
+        changes: JSON.parse(JSON.stringify(withoutSecrets(change.changes ?? {}))) as Record<
+          string,
+          unknown
+        >,
+        requestId: ctx.requestId,
+      };
+      const hash = journalHash(prevHash, record);
+      const row = {
+        seq: record.seq,
+        id: record.id,
+        occurred_at: record.occurredAt.toISOString(),
+        actor_id: record.actorId,
+        actor_role: record.actorRole,
+        organisation_id: record.organisationId,
+        action: record.action,
+        entity_type: record.entityType,
+        entity_id: record.entityId,
+        changes: record.changes,
+        request_id: record.requestId,
+        prev_hash: prevHash,
+        hash,
+      };
+      prevHash = hash;
+      return row;
+    });
     await em.query(
       `INSERT INTO journal_entry (seq, id, occurred_at, actor_id, actor_role, organisation_id,
          action, entity_type, entity_id, changes, request_id, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [
-        record.seq,
-        record.id,
-        record.occurredAt,
-        record.actorId,
-        record.actorRole,
-        record.organisationId,
-        record.action,
-        record.entityType,
-        record.entityId,
-        JSON.stringify(record.changes),
-        record.requestId,
-        prevHash,
-        journalHash(prevHash, record),
-      ],
+       SELECT seq, id, occurred_at, actor_id, actor_role, organisation_id, action, entity_type,
+              entity_id, changes, request_id, prev_hash, hash
+         FROM jsonb_to_recordset($1::jsonb) AS e(seq bigint, id uuid, occurred_at timestamptz,
+           actor_id uuid, actor_role varchar, organisation_id uuid, action varchar,
+           entity_type varchar, entity_id varchar, changes jsonb, request_id varchar,
+           prev_hash varchar, hash varchar)
+        ORDER BY seq`,
+      [JSON.stringify(rows)],
     );
   }
 

@@ -5,7 +5,6 @@ import { STAKEHOLDER_GROUPS } from 'src/charter/charter.types';
 import { RequestValidationError } from 'src/common/errors';
 import type { ComplianceStatus } from 'src/compliance/compliance.types';
 import type { Region } from 'src/members/members.types';
-import { ANSWER_VALUES } from 'src/self-assessments/self-assessments.types';
 import { type CsvCell, toCsv } from 'src/stats/csv';
 import {
   type AverageScoresResponse,
@@ -19,26 +18,16 @@ import {
   type StatusCounts,
 } from 'src/stats/stats.dto';
 
-const answerValue = Object.entries(ANSWER_VALUES)
-  .filter(([, value]) => value !== null)
-  .map(([answer, value]) => `WHEN '${answer}' THEN ${value}`)
-  .join(' ');
-
 /**
  * The sites counted ($1 region, $2 from, $3 to: null when not filtered) with their stored status
- * and their latest closed audit (charter-v1: latest visitedOn, then latest closedAt); the
- * findings of those audits with their values under the audit's charter version (N/A: null); and
- * the commitment-by-commitment comparison with each site's last submitted self-assessment.
+ * and their latest closed audit (charter-v1: latest visitedOn, then latest closedAt), with what
+ * the database summarised of that audit as it closed (migration 1796000200000): the commitments
+ * found non-conform, and the self-assessment gap against the last self-assessment submitted by
+ * then (the one the audit report compares).
  */
-/** The value of finding `f` under the rules `r` of its audit's charter version; N/A: null. */
-const FINDING_VALUE = `CASE f.result WHEN 'conform' THEN r.value_conform
-                           WHEN 'observation' THEN r.value_observation
-                           WHEN 'minor_nc' THEN r.value_minor_nc
-                           WHEN 'major_nc' THEN r.value_major_nc END`;
-
 const SCOPE = `
   WITH latest AS (
-    SELECT DISTINCT ON (a.site_id) a.site_id, a.id, a.visited_on, a.charter_version_id,
+    SELECT DISTINCT ON (a.site_id) a.site_id, a.id, a.visited_on,
            a.score, ${STAKEHOLDER_GROUPS.map((g) => `a.score_${g}`).join(', ')}
       FROM audit a
      WHERE a.status = 'closed'
@@ -46,39 +35,18 @@ const SCOPE = `
   ), scope AS (
     SELECT s.id AS site_id, s.organisation_id, s.name, s.city, s.region,
            COALESCE(c.status, 'not_assessed') AS status, c.score AS status_score,
-           c.group_scores, c.valid_until, l.id AS audit_id, l.visited_on, l.charter_version_id,
-           l.score, ${STAKEHOLDER_GROUPS.map((g) => `l.score_${g}`).join(', ')}
+           c.group_scores, c.valid_until, l.id AS audit_id, l.visited_on,
+           l.score, ${STAKEHOLDER_GROUPS.map((g) => `l.score_${g}`).join(', ')},
+           m.minor_nc_codes, m.major_nc_codes, m.self_assessment_id,
+           m.gap_compared, m.gap_over_rated, m.gap_under_rated
       FROM site s
       LEFT JOIN site_compliance c ON c.site_id = s.id
       LEFT JOIN latest l ON l.site_id = s.id
+      LEFT JOIN audit_summary m ON m.audit_id = l.id
      WHERE s.active
        AND ($1::varchar IS NULL OR s.region = $1)
        AND ($2::date IS NULL OR l.visited_on >= $2::date)
        AND ($3::date IS NULL OR l.visited_on <= $3::date)
-  ), finding AS (
-    SELECT sc.site_id, f.commitment_code, f.result,
-           ${FINDING_VALUE} AS value
-      FROM scope sc
-      JOIN audit_finding f ON f.audit_id = sc.audit_id
-      JOIN charter_rules r ON r.charter_version_id = sc.charter_version_id
-  ), last_self AS (
-    SELECT DISTINCT ON (sa.site_id) sa.site_id, sa.id
-      FROM self_assessment sa
-      JOIN scope sc ON sc.site_id = sa.site_id AND sc.audit_id IS NOT NULL
-     WHERE sa.status = 'submitted'
-     ORDER BY sa.site_id, sa.submitted_at DESC, sa.id
-  ), gap AS (
-    -- From the tables and their (audit, code) and (self-assessment, code) keys rather than from
-    -- the materialised findings, whose row estimate would lead the planner into a nested loop.
-    SELECT sc.site_id, v.self_value > v.value AS over_rated, v.self_value < v.value AS under_rated
-      FROM last_self ls
-      JOIN scope sc ON sc.site_id = ls.site_id
-      JOIN charter_rules r ON r.charter_version_id = sc.charter_version_id
-      JOIN self_assessment_answer ans ON ans.self_assessment_id = ls.id
-      JOIN audit_finding f ON f.audit_id = sc.audit_id AND f.commitment_code = ans.commitment_code
-      CROSS JOIN LATERAL (SELECT CASE ans.answer ${answerValue} END AS self_value,
-                                 ${FINDING_VALUE} AS value) v
-     WHERE v.value IS NOT NULL AND v.self_value IS NOT NULL
   )`;
 
 const round2 = (column: string) => `round(avg(${column}), 2)::float8`;
@@ -92,13 +60,13 @@ const STATS_SQL = `${SCOPE}
               GROUP BY GROUPING SETS ((status), (region, status), (region, lower(city), status))
             ) c) AS counts,
     (SELECT COALESCE(json_agg(t), '[]')
-       FROM (SELECT commitment_code AS code,
-                    count(*) FILTER (WHERE result = 'minor_nc')::int AS "minorNc",
-                    count(*) FILTER (WHERE result = 'major_nc')::int AS "majorNc",
+       FROM (SELECT code, count(*) FILTER (WHERE grade = 'minor_nc')::int AS "minorNc",
+                    count(*) FILTER (WHERE grade = 'major_nc')::int AS "majorNc",
                     count(*)::int AS total
-               FROM finding
-              WHERE result IN ('minor_nc', 'major_nc')
-              GROUP BY commitment_code
+               FROM (SELECT unnest(minor_nc_codes) AS code, 'minor_nc' AS grade FROM scope
+                     UNION ALL
+                     SELECT unnest(major_nc_codes), 'major_nc' FROM scope) nc
+              GROUP BY code
               ORDER BY total DESC, "majorNc" DESC, code
               LIMIT 10) t) AS failed,
     (SELECT row_to_json(a)
@@ -106,10 +74,11 @@ const STATS_SQL = `${SCOPE}
                     ${STAKEHOLDER_GROUPS.map((g) => `${round2(`score_${g}`)} AS ${g}`).join(', ')}
                FROM scope) a) AS averages,
     (SELECT row_to_json(g)
-       FROM (SELECT count(DISTINCT site_id)::int AS sites, count(*)::int AS compared,
-                    count(*) FILTER (WHERE over_rated)::int AS "overRated",
-                    count(*) FILTER (WHERE under_rated)::int AS "underRated"
-               FROM gap) g) AS gap`;
+       FROM (SELECT count(*) FILTER (WHERE gap_compared > 0)::int AS sites,
+                    COALESCE(sum(gap_compared), 0)::int AS compared,
+                    COALESCE(sum(gap_over_rated), 0)::int AS "overRated",
+                    COALESCE(sum(gap_under_rated), 0)::int AS "underRated"
+               FROM scope) g) AS gap`;
 
 const CSV_SQL = `${SCOPE}, open_nc AS (
     SELECT ca.site_id, count(*) FILTER (WHERE ca.grade = 'minor_nc')::int AS minor,
@@ -118,19 +87,16 @@ const CSV_SQL = `${SCOPE}, open_nc AS (
       JOIN scope sc ON sc.site_id = ca.site_id
      WHERE ca.status IN ('open', 'responded')
      GROUP BY ca.site_id
-  ), over_rated AS (
-    SELECT site_id, count(*) FILTER (WHERE over_rated)::int AS n FROM gap GROUP BY site_id
   )
   SELECT o.name AS organisation, sc.name AS site, sc.city, sc.region, sc.status,
          round(sc.status_score, 2)::text AS score,
          ${STAKEHOLDER_GROUPS.map((g) => `round((sc.group_scores ->> '${g}')::numeric, 2)::text AS ${g}`).join(', ')},
          sc.visited_on::text AS visited_on, sc.valid_until::text AS valid_until,
          COALESCE(nc.minor, 0) AS open_minor, COALESCE(nc.major, 0) AS open_major,
-         COALESCE(ov.n, 0) AS over_rated
+         COALESCE(sc.gap_over_rated, 0) AS over_rated
     FROM scope sc
     JOIN organisation o ON o.id = sc.organisation_id
     LEFT JOIN open_nc nc ON nc.site_id = sc.site_id
-    LEFT JOIN over_rated ov ON ov.site_id = sc.site_id
    ORDER BY o.name, sc.name, sc.site_id`;
 
 export const CSV_HEADER = [

@@ -146,6 +146,31 @@ describe('stats', () => {
       region: 'fes_meknes',
     });
 
+    // Submitted before the audits close, as members do: the gap is read as each audit closes.
+    // B: an older self-assessment, ignored; the last one over-rates E02 (implemented, minor NC),
+    // agrees on E01 (partially, minor NC) and leaves E04 out (N/A).
+    await givenSubmittedSelfAssessment(
+      siteB,
+      '2025-01-01T10:00:00Z',
+      Object.fromEntries(CODES_2020_1.map((code) => [code, 'not_implemented'])),
+    );
+    await givenSubmittedSelfAssessment(siteB, '2025-02-01T10:00:00Z', {
+      ...allImplemented(),
+      E01: 'partially_implemented',
+      E04: 'not_applicable',
+    });
+    // C: over-rates E01 (major) and E02 (minor), under-rates E03, E04 N/A in the audit.
+    await givenSubmittedSelfAssessment(siteC, '2025-05-01T10:00:00Z', {
+      ...allImplemented(),
+      E03: 'not_implemented',
+    });
+    // A: submitted after its audit closed: that audit's gap does not read it.
+    await givenSubmittedSelfAssessment(
+      siteA,
+      '2025-03-01T10:00:00Z',
+      Object.fromEntries(CODES_2020_1.map((code) => [code, 'not_implemented'])),
+    );
+
     await givenClosedAudit(siteA, '2025-01-15', { E03: 'observation' }, [92.5, 95, 90, 92, 93]);
     await givenClosedAudit(siteB, '2024-06-01', { E05: 'major_nc' }, [70, 70, 70, 70, 70]);
     const auditB = await givenClosedAudit(
@@ -195,24 +220,6 @@ describe('stats', () => {
 
     await givenCorrectiveAction(auditB, 'E01', 'open');
     await givenCorrectiveAction(auditB, 'E02', 'verified');
-
-    // B: an older self-assessment, ignored; the last one over-rates E02 (implemented, minor NC),
-    // agrees on E01 (partially, minor NC) and leaves E04 out (N/A).
-    await givenSubmittedSelfAssessment(
-      siteB,
-      '2025-01-01T10:00:00Z',
-      Object.fromEntries(CODES_2020_1.map((code) => [code, 'not_implemented'])),
-    );
-    await givenSubmittedSelfAssessment(siteB, '2025-02-01T10:00:00Z', {
-      ...allImplemented(),
-      E01: 'partially_implemented',
-      E04: 'not_applicable',
-    });
-    // C: over-rates E01 (major) and E02 (minor), under-rates E03, E04 N/A in the audit.
-    await givenSubmittedSelfAssessment(siteC, '2025-05-01T10:00:00Z', {
-      ...allImplemented(),
-      E03: 'not_implemented',
-    });
   });
 
   afterAll(async () => {
@@ -294,7 +301,7 @@ describe('stats', () => {
       });
     });
 
-    it('measures the self-assessment gap against the last submitted self-assessment, N/A left out', async () => {
+    it('measures the self-assessment gap of each latest audit against the last self-assessment submitted before it closed, N/A left out', async () => {
       const body = (await get(admin, '/stats/compliance')).json();
 
       expect(body.selfAssessmentGap).toEqual({
