@@ -1,5 +1,7 @@
 /** Numbers and dates as printed on the service's PDFs, in French, English and Arabic. */
 
+import { calendarDate } from 'src/audits/calendar-date';
+
 export type PrintLocale = 'fr' | 'en' | 'ar';
 
 // fr-FR groups thousands with U+202F and writes a decimal comma; en-GB writes day month year;
@@ -56,25 +58,36 @@ export function formatScore(value: number | null, locale: PrintLocale): string {
 
 const CALENDAR_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+// Reasons and documents print the same dates many times over: each is formatted once.
+const LONG_DATES_LIMIT = 10_000;
+const longDates = new Map<string, string>();
+
 /**
  * A calendar date `YYYY-MM-DD` (already a Casablanca date: no time zone is applied) in long
  * form: `12 mars 2026`, `12 March 2026`, `12 مارس 2026`.
  */
 export function formatCalendarDate(date: string, locale: PrintLocale): string {
+  const key = `${locale}\u0000${date}`;
+  const known = longDates.get(key);
+  if (known !== undefined) {
+    return known;
+  }
   const match = CALENDAR_DATE.exec(date);
   if (!match) {
     throw new RangeError(`Not a calendar date (YYYY-MM-DD): ${date}`);
   }
   const utc = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-  return dateFormat(locale, 'date', { dateStyle: 'long', timeZone: 'UTC' }).format(utc);
+  const formatted = dateFormat(locale, 'date', { dateStyle: 'long', timeZone: 'UTC' }).format(utc);
+  if (longDates.size >= LONG_DATES_LIMIT) {
+    longDates.clear();
+  }
+  longDates.set(key, formatted);
+  return formatted;
 }
 
 /** The Casablanca calendar date of an instant, in long form. */
 export function formatInstantDate(instant: Date, locale: PrintLocale): string {
-  return dateFormat(locale, 'instant-date', {
-    dateStyle: 'long',
-    timeZone: PRINT_TIME_ZONE,
-  }).format(instant);
+  return formatCalendarDate(calendarDate(instant, PRINT_TIME_ZONE), locale);
 }
 
 /**
