@@ -11,9 +11,10 @@ const swc = {
   sourceMaps: 'inline',
 };
 
-// content-disposition 3 (under @fastify/static, which serves the OpenAPI UI) ships only as an ES
-// module, which Jest cannot load: compile it to CommonJS like our own code.
-const esmOnly = ['content-disposition'];
+// content-disposition 3 (under @fastify/static, which serves the OpenAPI UI) and jose 6 (certificate
+// signing keys) ship only as ES modules, which Jest cannot load: compile them to CommonJS like our
+// own code.
+const esmOnly = ['content-disposition', 'jose'];
 
 const common = {
   transform: {

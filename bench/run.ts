@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { type BenchOutcome, charterRead } from './charter-read';
 import { compliance } from './compliance';
+import { pdf } from './pdf';
 import { type BenchSettings, benchSettings, cleanUpOnSignals } from './support';
 import { upload } from './upload';
+import { verify } from './verify';
 
 /**
  * `npm run bench`: runs every benchmark, one after the other, and prints their figures;
@@ -16,6 +18,8 @@ const BENCHMARKS: readonly {
   { name: 'charter-read', run: charterRead },
   { name: 'upload', run: upload },
   { name: 'compliance', run: compliance },
+  { name: 'verify', run: verify },
+  { name: 'pdf', run: pdf },
 ];
 
 async function main(): Promise<number> {

@@ -5,6 +5,7 @@ import { CreateEvidence1795920000000 } from './1795920000000-create-evidence';
 import { CreateSelfAssessments1795920100000 } from './1795920100000-create-self-assessments';
 import { CreateAudits1795920200000 } from './1795920200000-create-audits';
 import { CreateCompliance1795921000000 } from './1795921000000-create-compliance';
+import { CreateCertificateSigningKeys1796000000000 } from './1796000000000-create-certificate-signing-keys';
 import { CreateCertificates1796000100000 } from './1796000100000-create-certificates';
 import { CreateAuditSummary1796000200000 } from './1796000200000-create-audit-summary';
 import { AddRecomputationCause1796000300000 } from './1796000300000-add-recomputation-cause';
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   CreateSelfAssessments1795920100000,
   CreateAudits1795920200000,
   CreateCompliance1795921000000,
+  CreateCertificateSigningKeys1796000000000,
   CreateCertificates1796000100000,
   CreateAuditSummary1796000200000,
   AddRecomputationCause1796000300000,

@@ -13,6 +13,9 @@ import { CorrectiveActionsModule } from 'src/corrective-actions/corrective-actio
 import { ComplianceModule } from 'src/compliance/compliance.module';
 import { StatsModule } from 'src/stats/stats.module';
 import { CharterModule } from 'src/charter/charter.module';
+import { CertificateSigningModule } from 'src/certificates/signing/certificate-signing.module';
+import { CertificatesModule } from 'src/certificates/certificates.module';
+import { PublicCertificatesModule } from 'src/certificates/public/public-certificates.module';
 import { ProblemDetailsFilter } from 'src/common/problem-details.filter';
 import { appConfig } from 'src/config/app-config';
 import { DatabaseModule } from 'src/database/database.module';
@@ -40,6 +43,9 @@ export class AppModule {
         CorrectiveActionsModule,
         ComplianceModule,
         StatsModule,
+        CertificateSigningModule,
+        CertificatesModule,
+        PublicCertificatesModule,
         ...extraModules,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

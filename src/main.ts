@@ -15,7 +15,14 @@ async function main() {
     }
     throw error;
   }
-  const service = await startService(env);
+  const service = await startService(env).catch((error: unknown) => {
+    // A setting read at start-up (the signing key file) that does not hold.
+    if (error instanceof ConfigurationError) {
+      logger.fatal(error.message);
+      process.exit(1);
+    }
+    throw error;
+  });
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

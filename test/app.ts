@@ -1,8 +1,8 @@
 import type { Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -29,6 +29,8 @@ export interface TestAppOptions {
   readonly extraModules?: Type[];
   /** Reach the database through another address (a proxy the test controls). */
   readonly connectVia?: (url: string) => Promise<string>;
+  /** Start on this existing database (another app's) instead of a fresh copy; left in place. */
+  readonly database?: string;
 }
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
@@ -36,17 +38,24 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (!template) {
     throw new Error('TEST_TEMPLATE_DATABASE is unset: run the e2e tests through jest');
   }
-  const databaseName = uniqueDatabaseName('test');
-  await createDatabase(databaseName, template);
+  const databaseName = options.database ?? uniqueDatabaseName('test');
+  if (!options.database) {
+    await createDatabase(databaseName, template);
+  }
   const direct = databaseUrl(databaseName);
   const url = options.connectVia ? await options.connectVia(direct) : direct;
-  // Files of each app in a folder of its own, removed with it.
+  // Files and the certificate signing key of each app in folders of their own, removed with it.
   const filesDir = await mkdtemp(join(tmpdir(), 'charter-files-'));
+  const keysDir = await mkdtemp(join(tmpdir(), 'charter-keys-'));
+  const keyFile = join(keysDir, 'signing-key.pem');
+  const { privateKey } = generateKeyPairSync('ed25519');
+  await writeFile(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   Object.assign(process.env, {
     FILES_DIR: filesDir,
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     JWT_SECRET: TEST_JWT_SECRET,
+    CERT_SIGNING_KEY_FILE: keyFile,
     ...options.env,
   });
   const config = validateEnvironment(process.env);
@@ -67,8 +76,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     request: (options) => app.inject(options),
     async close() {
       await app.close();
-      await dropDatabase(databaseName);
+      if (!options.database) {
+        await dropDatabase(databaseName);
+      }
       await rm(filesDir, { recursive: true, force: true });
+      await rm(keysDir, { recursive: true, force: true });
     },
   };
 }

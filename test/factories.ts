@@ -251,3 +251,59 @@ export async function givenFindings(
     })),
   );
 }
+
+/** A closed audit, as {@link givenClosedAudit} leaves it. */
+export interface ClosedAudit {
+  readonly audit: Audit;
+  /** Calendar date of the visit. */
+  readonly visitedOn: string;
+  readonly closedAt: Date;
+}
+
+/**
+ * An audit of the site submitted with `results` (every other commitment of 2020.1 conform), then
+ * closed by the admin through the API, so that the site's status is computed and whatever
+ * follows it hears of it. `overrides` go to {@link givenAudit} (a `visitedOn` in the past, a type).
+ */
+export async function givenClosedAudit(
+  t: TestApp,
+  site: Pick<Site, 'id' | 'organisationId'>,
+  people: { readonly admin: User; readonly auditor: User },
+  results: Record<string, FindingResult> = {},
+  overrides: Partial<Audit> = {},
+): Promise<ClosedAudit> {
+  const audit = await givenAudit(t.db, site, people.auditor, { ...overrides, status: 'submitted' });
+  await givenFindings(t.db, audit, people.auditor, {
+    ...Object.fromEntries(CODES_2020_1.map((code) => [code, 'conform' as const])),
+    ...results,
+  });
+  const res = await t.request({
+    method: 'POST',
+    url: `/api/v1/audits/${audit.id}/close`,
+    headers: { ...(await authAs(t, people.admin)), 'if-match': `"${audit.version}"` },
+  });
+  if (res.statusCode !== 200) {
+    throw new Error(`closing audit ${audit.id}: ${res.statusCode} ${res.body}`);
+  }
+  const [closed] = await t.db.query<{ closed_at: Date; visited_on: string }[]>(
+    'SELECT closed_at, visited_on::text FROM audit WHERE id = $1',
+    [audit.id],
+  );
+  return { audit, visitedOn: closed.visited_on, closedAt: closed.closed_at };
+}
+
+/**
+ * A site of the organisation (a new one unless told) whose closed audit found every commitment
+ * conform: `compliant`, ready for a certificate.
+ */
+export async function givenCertifiableSite(
+  t: TestApp,
+  people: { readonly admin: User; readonly auditor: User },
+  organisation?: Pick<Organisation, 'id'>,
+  siteOverrides: Partial<Site> = {},
+): Promise<Site & { readonly closed: ClosedAudit }> {
+  const owner = organisation ?? (await givenOrganisation(t.db));
+  const site = await givenSite(t.db, owner, siteOverrides);
+  const closed = await givenClosedAudit(t, site, people);
+  return Object.assign(site, { closed });
+}

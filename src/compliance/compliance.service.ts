@@ -181,6 +181,20 @@ export class ComplianceService implements ComplianceInputsListener {
     cause: ComplianceCause,
     at: Date,
   ): Promise<Recomputation> {
+    // Optimistically first: the inputs and the stored row in one statement, written back only if
+    // the row's version is still the one read. Every change of inputs bumps that version in its
+    // own transaction, so a write that finds it changed was computed from stale inputs: then the
+    // row is locked and the site evaluated again.
+    const { input, rules, stored } = (
+      await loadComplianceInputs(em, this.charters, [siteId], at)
+    ).get(siteId)!;
+    if (stored) {
+      const recomputation = compare({ siteId, ...stored }, computeCompliance(input, rules, at));
+      if ((await store(em, [recomputation], cause, at)) === 1) {
+        await this.announce(em, recomputation, cause);
+        return recomputation;
+      }
+    }
     const before = (await this.lock(em, siteId, at))!;
     return this.recomputeLocked(em, before, cause, at);
   }
@@ -193,7 +207,7 @@ export class ComplianceService implements ComplianceInputsListener {
     at: Date,
   ): Promise<Recomputation> {
     const recomputation = compare(before, await this.evaluate(em, before.siteId, at));
-    await store(em, [recomputation], cause, at);
+    await storeLocked(em, [recomputation], cause, at);
     await this.announce(em, recomputation, cause);
     return recomputation;
   }
@@ -245,7 +259,7 @@ export class ComplianceService implements ComplianceInputsListener {
       const { input, rules } = inputs.get(row.site_id)!;
       return compare(storedOf(row), computeCompliance(input, rules, at));
     });
-    await store(em, recomputations, cause, at);
+    await storeLocked(em, recomputations, cause, at);
     const statusChanges = recomputations.filter((r) => r.statusChanged);
     for (const recomputation of statusChanges) {
       await this.announce(em, recomputation, cause);
@@ -331,20 +345,22 @@ function compare(before: StoredCompliance, result: ComplianceResult): Recomputat
 }
 
 /**
- * Stores the new evaluations of locked rows and appends a history entry for each that changed:
- * one statement, whatever the number of sites.
+ * Stores the new evaluations and appends a history entry for each that changed, in one
+ * statement whatever the number of sites; a row whose version is no longer the one read is left
+ * alone. The number of rows written.
  */
 async function store(
   em: EntityManager,
   recomputations: readonly Recomputation[],
   cause: ComplianceCause,
   at: Date,
-): Promise<void> {
+): Promise<number> {
   if (recomputations.length === 0) {
-    return;
+    return 0;
   }
   const rows = recomputations.map(({ before, result, changed }) => ({
     site_id: before.siteId,
+    version: before.version,
     from_status: before.version === 0 ? null : before.status,
     status: result.status,
     score: result.score,
@@ -353,23 +369,42 @@ async function store(
     valid_until: result.validUntil,
     changed,
   }));
-  await em.query(
+  const [{ written }] = await em.query<{ written: number }[]>(
     `WITH v AS (
-       SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(site_id uuid, from_status varchar,
-         status varchar, score numeric, group_scores jsonb, reasons jsonb, valid_until date,
-         changed boolean)
+       SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(site_id uuid, version integer,
+         from_status varchar, status varchar, score numeric, group_scores jsonb, reasons jsonb,
+         valid_until date, changed boolean)
      ), updated AS (
        UPDATE site_compliance c
           SET status = v.status, score = v.score, group_scores = v.group_scores,
               reasons = v.reasons, evaluated_at = $2, valid_until = v.valid_until,
               version = c.version + 1
-         FROM v WHERE c.site_id = v.site_id
+         FROM v WHERE c.site_id = v.site_id AND c.version = v.version
+       RETURNING c.site_id
+     ), history AS (
+       INSERT INTO site_compliance_history
+         (site_id, from_status, to_status, score, reasons, cause, at)
+       SELECT v.site_id, v.from_status, v.status, v.score, v.reasons, $3, $2
+         FROM v JOIN updated USING (site_id) WHERE v.changed
+        ORDER BY v.site_id
      )
-     INSERT INTO site_compliance_history (site_id, from_status, to_status, score, reasons, cause, at)
-     SELECT site_id, from_status, status, score, reasons, $3, $2 FROM v WHERE changed
-      ORDER BY site_id`,
+     SELECT count(*)::int AS written FROM updated`,
     [JSON.stringify(rows), at, cause],
   );
+  return written;
+}
+
+/** {@link store} for rows the transaction holds: every one is written. */
+async function storeLocked(
+  em: EntityManager,
+  recomputations: readonly Recomputation[],
+  cause: ComplianceCause,
+  at: Date,
+): Promise<void> {
+  const written = await store(em, recomputations, cause, at);
+  if (written !== recomputations.length) {
+    throw new Error(`${recomputations.length - written} locked status row(s) were not written`);
+  }
 }
 
 /** The journal entry of a status change made by the service itself (sweep, recomputation). */

@@ -3,19 +3,31 @@ import type { CharterService, PublishedCharter } from 'src/charter/charter.servi
 import type {
   ComplianceInput,
   ComplianceRules,
+  ComplianceStatus,
   FindingResult,
 } from 'src/compliance/compliance.types';
 import type { ResponseOutcome } from 'src/corrective-actions/corrective-actions.types';
 import { isOverdue } from 'src/corrective-actions/overdue';
 
-/** What {@link computeCompliance} needs for one site. */
+/** What {@link computeCompliance} needs for one site, and its stored evaluation as read. */
 export interface LoadedComplianceInput {
   readonly input: ComplianceInput;
   readonly rules: ComplianceRules;
+  /** The stored row, unlocked (null when the site was never evaluated). */
+  readonly stored: {
+    readonly status: ComplianceStatus;
+    readonly score: number | null;
+    readonly reasons: unknown;
+    readonly version: number;
+  } | null;
 }
 
 interface InputRow {
   readonly site_id: string;
+  readonly stored_status: ComplianceStatus | null;
+  readonly stored_score: string | null;
+  readonly stored_reasons: unknown;
+  readonly stored_version: number | null;
   readonly suspension_reason: string | null;
   readonly suspended_at: Date | null;
   readonly audit_id: string | null;
@@ -44,10 +56,12 @@ interface InputRow {
 /**
  * Every input of the given sites in one statement: the suspension in force, the latest closed
  * audit (latest visitedOn, then latest closedAt) with its findings, and the corrective actions of
- * its non-conformities with their responses (for the overdue clock).
+ * its non-conformities with their responses (for the overdue clock); and the stored evaluation.
  */
 const INPUTS_SQL = `
-  SELECT s.id AS site_id, sus.reason AS suspension_reason, sus.suspended_at,
+  SELECT s.id AS site_id, c.status AS stored_status, c.score::text AS stored_score,
+         c.reasons AS stored_reasons, c.version AS stored_version,
+         sus.reason AS suspension_reason, sus.suspended_at,
          l.id AS audit_id, l.visited_on::text AS visited_on, l.closed_at, l.charter_version_id,
          (SELECT json_agg(json_build_object('id', f.id, 'code', f.commitment_code,
                                             'result', f.result) ORDER BY f.commitment_code)
@@ -64,6 +78,7 @@ const INPUTS_SQL = `
                    ORDER BY ca.commitment_code, ca.id)
             FROM corrective_action ca WHERE ca.audit_id = l.id) AS actions
     FROM unnest($1::uuid[]) AS s(id)
+    LEFT JOIN site_compliance c ON c.site_id = s.id
     LEFT JOIN site_suspension sus ON sus.site_id = s.id AND sus.lifted_at IS NULL
     LEFT JOIN LATERAL (
       SELECT a.id, a.visited_on, a.closed_at, a.charter_version_id
@@ -89,7 +104,19 @@ export async function loadComplianceInputs(
     if (!charter) {
       throw new Error(`No published charter version to evaluate site ${row.site_id} against`);
     }
-    loaded.set(row.site_id, { input: inputOf(row, charter, at), rules: rulesOf(charter) });
+    loaded.set(row.site_id, {
+      input: inputOf(row, charter, at),
+      rules: rulesOf(charter),
+      stored:
+        row.stored_version === null
+          ? null
+          : {
+              status: row.stored_status!,
+              score: row.stored_score === null ? null : Number(row.stored_score),
+              reasons: row.stored_reasons,
+              version: row.stored_version,
+            },
+    });
   }
   return loaded;
 }

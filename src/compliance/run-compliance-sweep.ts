@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppModule } from 'src/app.module';
+import { CertificateLifecycleService } from 'src/certificates/certificate-lifecycle.service';
 import { ComplianceModule } from 'src/compliance/compliance.module';
 import { ComplianceSweep, type SweepOutcome } from 'src/compliance/compliance-sweep';
 import { type EnvironmentVariables, validateEnvironment } from 'src/config/environment';
@@ -42,12 +43,19 @@ export async function withComplianceContext<T>(
   }
 }
 
-/** `npm run compliance:sweep`: one sweep now (or as of `at`). Safe beside running instances. */
+/**
+ * `npm run compliance:sweep`: one sweep now (or as of `at`), then the certificates whose validity
+ * ended marked expired. Safe beside running instances.
+ */
 export function runComplianceSweep(
   env: EnvironmentVariables,
   at: Date = new Date(),
-): Promise<SweepOutcome> {
-  return withComplianceContext(env, (app) => app.get(ComplianceSweep).sweep(at));
+): Promise<SweepOutcome & { readonly certificatesExpired: number }> {
+  return withComplianceContext(env, async (app) => {
+    const outcome = await app.get(ComplianceSweep).sweep(at);
+    const certificatesExpired = await app.get(CertificateLifecycleService).sweepExpired(at);
+    return { ...outcome, certificatesExpired };
+  });
 }
 
 export function parseAt(argv: string[], usage = USAGE): Date {
@@ -68,7 +76,8 @@ async function main(): Promise<number> {
     const outcome = await runComplianceSweep(validateEnvironment(process.env), at);
     process.stdout.write(
       `Compliance sweep as of ${at.toISOString()}: ${outcome.candidates} candidate(s), ` +
-        `${outcome.changed} changed, ${outcome.skipped} skipped (held by another run)\n`,
+        `${outcome.changed} changed, ${outcome.skipped} skipped (held by another run); ` +
+        `${outcome.certificatesExpired} certificate(s) expired\n`,
     );
     return 0;
   } catch (error) {

@@ -75,6 +75,15 @@ export class EnvironmentVariables {
   @MinLength(32, { message: 'must be at least 32 characters long' })
   readonly JWT_SECRET?: string;
 
+  /**
+   * The Ed25519 private key (PKCS#8 PEM) that signs certificates. Required in production;
+   * otherwise the newest key of DATA_DIR/keys, generated at first start.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  readonly CERT_SIGNING_KEY_FILE?: string;
+
   @Transform(toInt)
   @IsInt()
   @Min(60)
@@ -103,6 +112,16 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(10)
   readonly TRUST_PROXY_HOPS: number = 0;
+
+  /**
+   * Requests per minute that one client address may make to the public certificate routes, counted
+   * in each instance's memory.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  readonly PUBLIC_RATE_LIMIT_PER_MINUTE: number = 120;
 }
 
 const OPTIONAL_VARIABLES = [
@@ -111,6 +130,7 @@ const OPTIONAL_VARIABLES = [
   'ADMIN_EMAIL',
   'ADMIN_PASSWORD',
   'FILES_DIR',
+  'CERT_SIGNING_KEY_FILE',
 ];
 const TYPE_CONSTRAINTS = ['isInt', 'isIn', 'matches', 'isUrl', 'isString'];
 
@@ -141,6 +161,11 @@ export function validateEnvironment(env: Record<string, unknown>): EnvironmentVa
   }
   if (config.NODE_ENV === 'production' && !config.JWT_SECRET) {
     throw new ConfigurationError('Invalid configuration: JWT_SECRET is required in production');
+  }
+  if (config.NODE_ENV === 'production' && !config.CERT_SIGNING_KEY_FILE) {
+    throw new ConfigurationError(
+      'Invalid configuration: CERT_SIGNING_KEY_FILE is required in production',
+    );
   }
   return config;
 }

@@ -54,7 +54,8 @@ export async function fillAudits(
   }
 }
 
-async function runAudit(
+/** One audit of the sample, carried through the services as far as its scenario says. */
+export async function runAudit(
   services: AuditServices,
   world: DemoWorld,
   commitments: readonly CharterCommitment[],

@@ -10,13 +10,17 @@ import { AppModule } from 'src/app.module';
 import { AuditPlanningService } from 'src/audits/audit-planning.service';
 import { AuditReviewService } from 'src/audits/audit-review.service';
 import { AuditWorkService } from 'src/audits/audit-work.service';
+import { CertificateIssuanceService } from 'src/certificates/certificate-issuance.service';
+import { CertificateLifecycleService } from 'src/certificates/certificate-lifecycle.service';
 import { CharterService } from 'src/charter/charter.service';
+import { SiteSuspensionService } from 'src/compliance/site-suspension.service';
 import { validateEnvironment } from 'src/config/environment';
 import { CorrectiveActionReviewsService } from 'src/corrective-actions/corrective-action-reviews.service';
 import { CorrectiveActionsService } from 'src/corrective-actions/corrective-actions.service';
 import { startEmbeddedDatabase } from 'src/database/embedded-database';
 import { fillSelfAssessments } from 'src/demo/demo-assessments';
-import { fillAudits } from 'src/demo/demo-audits';
+import { type AuditServices, fillAudits } from 'src/demo/demo-audits';
+import { fillCertificates } from 'src/demo/demo-certificates';
 import { BACKDATED_DAYS, backdateOneClosedAudit } from 'src/demo/demo-time-travel';
 import { DEMO_ORGANISATIONS } from 'src/demo/demo-data';
 import { fillMembers, loadWorld } from 'src/demo/demo-members';
@@ -33,8 +37,8 @@ const logger = new Logger('Demo');
  * `npm run demo [-- --force]`: fills the database (DATABASE_URL, or the embedded one) with a
  * realistic sample through the application's own services, so that every record is validated
  * and journalled like any other: companies, sites, members, auditors, then their activity
- * (evidence, self-assessments, audits, corrective actions). Refuses a database that already
- * holds member data unless forced.
+ * (evidence, self-assessments, audits, corrective actions, certificates in every state).
+ * Refuses a database that already holds member data unless forced.
  */
 async function demo() {
   const { values } = parseArgs({ options: { force: { type: 'boolean', default: false } } });
@@ -91,6 +95,14 @@ async function fillActivity(app: INestApplicationContext) {
     throw new Error('No published charter version: the migrations load 2020.1');
   }
   const evidence = app.get(EvidenceService);
+  const audits: AuditServices = {
+    planning: app.get(AuditPlanningService),
+    work: app.get(AuditWorkService),
+    review: app.get(AuditReviewService),
+    actions: app.get(CorrectiveActionsService),
+    actionReviews: app.get(CorrectiveActionReviewsService),
+    evidence,
+  };
   await fillSelfAssessments(
     {
       selfAssessments: app.get(SelfAssessmentsService),
@@ -100,23 +112,24 @@ async function fillActivity(app: INestApplicationContext) {
     world,
     charter.commitments,
   );
-  await fillAudits(
-    {
-      planning: app.get(AuditPlanningService),
-      work: app.get(AuditWorkService),
-      review: app.get(AuditReviewService),
-      actions: app.get(CorrectiveActionsService),
-      actionReviews: app.get(CorrectiveActionReviewsService),
-      evidence,
-    },
-    world,
-    charter.commitments,
-  );
+  await fillAudits(audits, world, charter.commitments);
   const overdue = await backdateOneClosedAudit(db);
   logger.log(
     `demo only: one closed audit moved ${BACKDATED_DAYS} days back, ${overdue} of its corrective actions now overdue`,
   );
   await reportOpenActions(db);
+  await fillCertificates(
+    db,
+    {
+      issuance: app.get(CertificateIssuanceService),
+      lifecycle: app.get(CertificateLifecycleService),
+      suspensions: app.get(SiteSuspensionService),
+      sites: app.get(SitesService),
+      audits,
+    },
+    world,
+    charter.commitments,
+  );
 }
 
 /** Logs the open corrective actions with the moment each is (or became) overdue. */

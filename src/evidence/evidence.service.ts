@@ -42,6 +42,7 @@ import {
   type StoredFile,
   StoredFileError,
 } from 'src/storage/file-storage';
+import { isContentReferenced } from 'src/storage/content-references';
 
 // Keeps each sweep transaction short; the next run takes the rest.
 const SWEEP_BATCH = 200;
@@ -308,15 +309,9 @@ export class EvidenceService {
     return found;
   }
 
-  /** Removes a content file unless an evidence still refers to it; a failure is only logged. */
+  /** Removes a content file unless a record still refers to it; a failure is only logged. */
   private async releaseContent(sha256: string): Promise<void> {
-    const stillNeeded = async () => {
-      const [row] = await this.db.query<{ needed: boolean }[]>(
-        'SELECT EXISTS (SELECT 1 FROM evidence WHERE sha256 = $1) AS needed',
-        [sha256],
-      );
-      return row.needed;
-    };
+    const stillNeeded = () => isContentReferenced(this.db, sha256);
     try {
       await this.storage.delete(sha256, stillNeeded);
     } catch (error) {

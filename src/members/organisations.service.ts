@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import type { Actor, RequestContext } from 'src/auth/request-context';
@@ -13,6 +13,11 @@ import {
   rethrowUniqueViolation,
 } from 'src/members/members.errors';
 import { containsPattern, definedFields } from 'src/common/transforms';
+import {
+  MEMBERSHIP_LISTENER,
+  type MembershipListener,
+  NO_MEMBERSHIP_LISTENER,
+} from 'src/members/membership-events';
 import { Organisation } from 'src/members/organisation.entity';
 import {
   type CreateOrganisationRequest,
@@ -32,11 +37,16 @@ const uniqueFields = rethrowUniqueViolation({
 
 @Injectable()
 export class OrganisationsService {
+  private readonly membershipListener: MembershipListener;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @InjectRepository(Organisation) private readonly organisations: Repository<Organisation>,
     private readonly journal: JournalService,
-  ) {}
+    @Optional() @Inject(MEMBERSHIP_LISTENER) membershipListener?: MembershipListener,
+  ) {
+    this.membershipListener = membershipListener ?? NO_MEMBERSHIP_LISTENER;
+  }
 
   async list(actor: Actor, query: OrganisationQuery): Promise<Page<OrganisationResponse>> {
     const qb = this.organisations.createQueryBuilder('o');
@@ -136,7 +146,8 @@ export class OrganisationsService {
 
   /**
    * Ends the membership at once: the organisation is `ended`, its sites inactive, its users
-   * disabled with every session revoked. One transaction: all of it or nothing.
+   * disabled with every session revoked, and whatever follows memberships told (its certificates
+   * are revoked). One transaction: all of it or nothing.
    */
   async endMembership(
     ctx: RequestContext,
@@ -173,6 +184,11 @@ export class OrganisationsService {
         [id],
       );
       await this.journalEnd(em, ctx, after, sites, users);
+      await this.membershipListener.onMembershipEnded(em, ctx, {
+        organisationId: id,
+        reason,
+        at: after.membershipEndedAt ?? new Date(),
+      });
       return toOrganisationResponse(after);
     });
   }

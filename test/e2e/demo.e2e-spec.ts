@@ -18,6 +18,8 @@ function runDemo(url: string, filesDir: string, ...args: string[]) {
         ...process.env,
         DATABASE_URL: url,
         FILES_DIR: filesDir,
+        // The signing key and the JWT secret it generates, beside the files: nothing in ./data.
+        DATA_DIR: join(filesDir, 'data'),
         DEMO_PASSWORD: 'demo passphrase 2026',
         NO_COLOR: '1',
       },
@@ -142,7 +144,7 @@ describe('npm run demo', () => {
         planned: 3,
         in_progress: 1,
         submitted: 2,
-        closed: 5,
+        closed: 6,
         cancelled: 2,
       });
       const [returned] = await query<{ n: number }>(`
@@ -204,6 +206,24 @@ describe('npm run demo', () => {
         `SELECT count(DISTINCT record_type)::int AS kinds FROM evidence_attachment`,
       );
       expect(kinds.kinds).toBe(3);
+    });
+
+    it('has certificates in every state, each PDF stored under FILES_DIR', async () => {
+      expect(await byStatus('certificate')).toEqual({
+        valid: 1,
+        suspended: 1,
+        revoked: 1,
+        expired: 1,
+        superseded: 1,
+      });
+      const certificates = await query<{ number: string; pdf_sha256: string }>(
+        'SELECT number, pdf_sha256 FROM certificate ORDER BY number',
+      );
+      const storage = new LocalDiskStorage(filesDir);
+      for (const { number, pdf_sha256 } of certificates) {
+        expect(number).toMatch(/^AMRC-\d{4}-\d{5}$/);
+        expect(await storage.exists(pdf_sha256)).toBe(true);
+      }
     });
 
     it('leaves a journal whose hash chain holds (the logic of npm run journal:verify)', async () => {

@@ -1,0 +1,155 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Readable } from 'node:stream';
+import { type EntityMetadata, In, Repository } from 'typeorm';
+import {
+  ACTIVE_CERTIFICATE_STATUSES,
+  Certificate,
+  type CertificateStatus,
+} from 'src/certificates/certificate.entity';
+import { effectiveStatus } from 'src/certificates/certificate-status';
+import { CertificatePdfUnavailableError } from 'src/certificates/certificates.errors';
+import {
+  type CertificateVerification,
+  canonicalNumber,
+  checkToken,
+  type TokenCheck,
+} from 'src/certificates/public/certificate-verification';
+import {
+  CertificateNotValidError,
+  UnknownCertificateError,
+} from 'src/certificates/public/public-certificates.errors';
+import { CertificateSigningService } from 'src/certificates/signing/certificate-signing.service';
+import { FILE_STORAGE, type FileStorage, StoredFileError } from 'src/storage/file-storage';
+
+export interface PublicPdf {
+  readonly number: string;
+  readonly size: number;
+  readonly stream: Readable;
+}
+
+export type PdfMatch =
+  | { readonly match: false }
+  | { readonly match: true; readonly number: string; readonly status: CertificateStatus };
+
+/**
+ * What anyone may learn of a certificate by its number: its live status, the record it prints,
+ * whether a token read from its QR code is genuine and its own, and its PDF while it is valid.
+ */
+@Injectable()
+export class CertificateVerificationService {
+  private readonly logger = new Logger(CertificateVerificationService.name);
+  private byNumberSql?: string;
+
+  constructor(
+    @InjectRepository(Certificate) private readonly certificates: Repository<Certificate>,
+    private readonly signing: CertificateSigningService,
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+  ) {}
+
+  /** The certificate of `rawNumber` at `at`, or null when no certificate bears that number. */
+  async verify(
+    rawNumber: string,
+    token: string | undefined,
+    at: Date = new Date(),
+  ): Promise<CertificateVerification | null> {
+    const certificate = await this.find(rawNumber);
+    if (!certificate) {
+      return null;
+    }
+    const status = effectiveStatus(certificate, at);
+    const [successorNumber, prerequisite, tokenCheck] = await Promise.all([
+      certificate.supersededBy ? this.numberOf(certificate.supersededBy) : null,
+      this.prerequisite(certificate, status, at),
+      this.checkToken(certificate, token, at),
+    ]);
+    return { certificate, status, successorNumber, prerequisite, token: tokenCheck, checkedAt: at };
+  }
+
+  /** The stored PDF of a valid certificate. */
+  async pdf(rawNumber: string, at: Date = new Date()): Promise<PublicPdf> {
+    const certificate = await this.find(rawNumber);
+    if (!certificate) {
+      throw new UnknownCertificateError(rawNumber);
+    }
+    const status = effectiveStatus(certificate, at);
+    if (status !== 'valid') {
+      throw new CertificateNotValidError(certificate.number, status);
+    }
+    try {
+      const { size, stream } = await this.storage.get(certificate.pdfSha256);
+      return { number: certificate.number, size, stream };
+    } catch (error) {
+      if (error instanceof StoredFileError) {
+        this.logger.error(
+          `The PDF of certificate ${certificate.number} is ${error.reason} (${error.sha256})`,
+        );
+        throw new CertificatePdfUnavailableError();
+      }
+      throw error;
+    }
+  }
+
+  /** The certificate whose PDF has exactly these bytes, by their SHA-256 (hex). */
+  async matchPdf(sha256: string, at: Date = new Date()): Promise<PdfMatch> {
+    const certificate = await this.certificates.findOne({
+      where: { pdfSha256: sha256 },
+      order: { issuedAt: 'DESC' },
+    });
+    return certificate
+      ? { match: true, number: certificate.number, status: effectiveStatus(certificate, at) }
+      : { match: false };
+  }
+
+  /**
+   * By number, in one plain query: this is the busiest public path, and building the query
+   * through the query builder on every request costs more than running it. The columns come from
+   * the entity's metadata, calendar dates as text as TypeORM reads them.
+   */
+  private async find(rawNumber: string): Promise<Certificate | null> {
+    const number = canonicalNumber(rawNumber);
+    if (!number) {
+      return null;
+    }
+    this.byNumberSql ??= selectByNumber(this.certificates.metadata);
+    const [row] = await this.certificates.query<Certificate[]>(this.byNumberSql, [number]);
+    return row ?? null;
+  }
+
+  private async numberOf(id: string): Promise<string | null> {
+    const found = await this.certificates.findOne({ select: { number: true }, where: { id } });
+    return found?.number ?? null;
+  }
+
+  /** Met through this certificate, or through another certificate of the site valid at `at`. */
+  private async prerequisite(certificate: Certificate, status: CertificateStatus, at: Date) {
+    if (status === 'valid') {
+      return { met: true, certificateNumber: certificate.number };
+    }
+    const active = await this.certificates.find({
+      select: { number: true, status: true, expiresAt: true },
+      where: { siteId: certificate.siteId, status: In([...ACTIVE_CERTIFICATE_STATUSES]) },
+    });
+    const valid = active.find((other) => effectiveStatus(other, at) === 'valid');
+    return { met: !!valid, certificateNumber: valid?.number ?? null };
+  }
+
+  private async checkToken(
+    certificate: Certificate,
+    token: string | undefined,
+    at: Date,
+  ): Promise<TokenCheck> {
+    if (token === undefined) {
+      return { checked: false };
+    }
+    return checkToken(await this.signing.verify(token, at), certificate);
+  }
+}
+
+function selectByNumber(metadata: EntityMetadata): string {
+  const columns = metadata.columns.map((column) => {
+    const name = `"${column.databaseName}"`;
+    return `${column.type === 'date' ? `${name}::text` : name} AS "${column.propertyName}"`;
+  });
+  return `SELECT ${columns.join(', ')} FROM "${metadata.tableName}" WHERE "number" = $1 LIMIT 1`;
+}
