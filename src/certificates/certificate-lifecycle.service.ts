@@ -15,6 +15,7 @@ import {
 } from 'src/certificates/certificates.errors';
 import type { SiteStatusChange, SiteStatusListener } from 'src/compliance/status-events';
 import { appConfig, type AppConfig } from 'src/config/app-config';
+import { preparedQuery } from 'src/database/prepared-query';
 import { JournalService } from 'src/journal/journal.service';
 import type { MembershipEnd, MembershipListener } from 'src/members/membership-events';
 import { SchedulerService } from 'src/scheduler/scheduler.service';
@@ -78,10 +79,15 @@ export class CertificateLifecycleService
 
   async onSiteStatusChanged(em: EntityManager, change: SiteStatusChange): Promise<void> {
     const at = change.result.evaluatedAt;
-    const active = await em.find(Certificate, {
-      where: { siteId: change.siteId, status: In([...ACTIVE_CERTIFICATE_STATUSES]) },
-      lock: { mode: 'pessimistic_write' },
-    });
+    // Most sites hold no certificate: one light statement on every change of status.
+    const locked = await preparedQuery<{ id: string }>(
+      em,
+      'certificate-active-of-site',
+      'SELECT id FROM certificate WHERE site_id = $1 AND status = ANY($2) FOR UPDATE',
+      [change.siteId, ACTIVE_CERTIFICATE_STATUSES],
+    );
+    const active =
+      locked.length === 0 ? [] : await em.findBy(Certificate, { id: In(locked.map((c) => c.id)) });
     for (const certificate of active) {
       const next = statusAfterSiteChange(certificate, change.to, at);
       if (next === null) {

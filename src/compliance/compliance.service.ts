@@ -29,6 +29,7 @@ import {
 import type { ComplianceInputsListener } from 'src/corrective-actions/compliance-inputs';
 import type { CorrectiveActionEvent } from 'src/corrective-actions/corrective-action-transitions';
 import { CorrectiveAction } from 'src/corrective-actions/corrective-action.entity';
+import { preparedQuery } from 'src/database/prepared-query';
 import { type JournalChange, JournalService } from 'src/journal/journal.service';
 import { SitesService } from 'src/members/sites.service';
 
@@ -369,7 +370,9 @@ async function store(
     valid_until: result.validUntil,
     changed,
   }));
-  const [{ written }] = await em.query<{ written: number }[]>(
+  const [{ written }] = await preparedQuery<{ written: number }>(
+    em,
+    'compliance-store',
     `WITH v AS (
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(site_id uuid, version integer,
          from_status varchar, status varchar, score numeric, group_scores jsonb, reasons jsonb,

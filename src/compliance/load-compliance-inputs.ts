@@ -8,6 +8,7 @@ import type {
 } from 'src/compliance/compliance.types';
 import type { ResponseOutcome } from 'src/corrective-actions/corrective-actions.types';
 import { isOverdue } from 'src/corrective-actions/overdue';
+import { preparedQuery } from 'src/database/prepared-query';
 
 /** What {@link computeCompliance} needs for one site, and its stored evaluation as read. */
 export interface LoadedComplianceInput {
@@ -97,7 +98,10 @@ export async function loadComplianceInputs(
   siteIds: readonly string[],
   at: Date,
 ): Promise<Map<string, LoadedComplianceInput>> {
-  const rows = siteIds.length === 0 ? [] : await em.query<InputRow[]>(INPUTS_SQL, [siteIds]);
+  const rows =
+    siteIds.length === 0
+      ? []
+      : await preparedQuery<InputRow>(em, 'compliance-inputs', INPUTS_SQL, [siteIds]);
   const loaded = new Map<string, LoadedComplianceInput>();
   for (const row of rows) {
     const charter = await charters.findPublished(em, row.charter_version_id ?? undefined);
