@@ -9,6 +9,7 @@ import { CreateCertificateSigningKeys1796000000000 } from './1796000000000-creat
 import { CreateCertificates1796000100000 } from './1796000100000-create-certificates';
 import { CreateAuditSummary1796000200000 } from './1796000200000-create-audit-summary';
 import { AddRecomputationCause1796000300000 } from './1796000300000-add-recomputation-cause';
+import { CreateIdempotencyKeys1796000400000 } from './1796000400000-create-idempotency-keys';
 
 /** Every migration, in order. A committed migration is never edited: add a new one here. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   CreateCertificates1796000100000,
   CreateAuditSummary1796000200000,
   AddRecomputationCause1796000300000,
+  CreateIdempotencyKeys1796000400000,
 ];

@@ -21,6 +21,7 @@ import { appConfig } from 'src/config/app-config';
 import { DatabaseModule } from 'src/database/database.module';
 import type { DatabaseTarget } from 'src/database/database-target';
 import { HealthModule } from 'src/health/health.module';
+import { IdempotencyModule } from 'src/idempotency/idempotency.module';
 
 @Module({})
 export class AppModule {
@@ -36,6 +37,7 @@ export class AppModule {
         MembersModule,
         CharterModule,
         SchedulerModule,
+        IdempotencyModule,
         StorageModule,
         EvidenceModule,
         SelfAssessmentsModule,

@@ -1,4 +1,4 @@
-import helmet from '@fastify/helmet';
+import helmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import multipart from '@fastify/multipart';
 import { type INestApplication, RequestMethod, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -10,8 +10,9 @@ import { createValidationPipe } from 'src/common/validation';
 import type { EnvironmentVariables } from 'src/config/environment';
 import type { DatabaseTarget } from 'src/database/database-target';
 import { mountOpenApi } from 'src/openapi/openapi';
-import { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { MalformedBodyError } from 'src/common/errors';
+import { frameworkErrorHandler } from 'src/common/problem-details.filter';
 
 export const API_PREFIX = 'api/v1';
 /** Paths served at the root rather than under the API prefix. */
@@ -40,6 +41,9 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT,
+    // A URL Fastify cannot route (broken percent-encoding, a parameter too long) is answered as
+    // problem+json too.
+    frameworkErrors: frameworkErrorHandler,
     trustProxy: env.TRUST_PROXY_HOPS || false,
     logger: env.LOG_LEVEL === 'silent' ? false : { level: env.LOG_LEVEL },
     logController: new CompletedRequestsOnly(),
@@ -67,7 +71,8 @@ export async function createApp(
     // Evidence is streamed to storage; these caps bound what one request may carry.
     limits: { fileSize: env.EVIDENCE_MAX_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 },
   });
-  await app.register(helmet, {
+  const fastify = app.getHttpAdapter().getInstance();
+  const security = await securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: [`'self'`],
@@ -77,12 +82,39 @@ export async function createApp(
       },
     },
   });
-  const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onSend', async (request, reply) => {
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    for (const [name, value] of security) {
+      reply.raw.setHeader(name, value);
+    }
+    done();
+  });
+  fastify.addHook('onSend', (request, reply, _payload, done) => {
     void reply.header('x-request-id', request.id);
+    done();
   });
   useStrictJsonParser(fastify);
   return app;
+}
+
+/**
+ * The headers @fastify/helmet sets with these options, read once from a throw-away instance: the
+ * plugin builds helmet's middleware anew on every request (parsing the CSP directives each time),
+ * for headers that, without nonces or per-route options, are the same for every request.
+ */
+async function securityHeaders(options: FastifyHelmetOptions): Promise<[string, string][]> {
+  const probe = Fastify({ logger: false });
+  await probe.register(helmet, options);
+  probe.get('/', () => '');
+  const plain = Fastify({ logger: false });
+  plain.get('/', () => '');
+  try {
+    const [secured, bare] = await Promise.all([probe.inject('/'), plain.inject('/')]);
+    return Object.entries(secured.headers)
+      .filter(([name]) => !(name in bare.headers))
+      .map(([name, value]) => [name, String(value)]);
+  } finally {
+    await Promise.all([probe.close(), plain.close()]);
+  }
 }
 
 /**

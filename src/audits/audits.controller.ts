@@ -42,6 +42,7 @@ import { ApiProblemResponses } from 'src/common/api-problem-responses';
 import { ETAG_HEADER, ETagInterceptor } from 'src/common/etag.interceptor';
 import type { Page } from 'src/common/pagination';
 import { ApiIfMatch, ApiUuidParam, IfMatch, UuidParam } from 'src/common/request-params';
+import { Idempotent } from 'src/idempotency/idempotent.decorator';
 
 const IF_MATCH_REQUIRED =
   'Requires If-Match with the ETag last read (428 without it, 412 when stale). ';
@@ -62,6 +63,7 @@ export class AuditsController {
   ) {}
 
   @Post()
+  @Idempotent()
   @Roles('admin')
   @ApiOperation({
     summary: 'Plan an audit of a site',

@@ -1,4 +1,4 @@
-import { IsUuidField } from 'src/common/validation';
+import { IsOmittable, IsUuidField } from 'src/common/validation';
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
@@ -73,12 +73,12 @@ export class PlanAuditRequest {
 
 export class RescheduleAuditRequest {
   @ApiPropertyOptional({ format: 'date', description: `${DATE_DOC}; today or later` })
-  @IsOptional()
+  @IsOmittable()
   @IsCalendarDate('plannedFor')
   readonly plannedFor?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'An enabled user with the auditor role' })
-  @IsOptional()
+  @IsOmittable()
   @IsUuidField('auditorId')
   readonly auditorId?: string;
 }

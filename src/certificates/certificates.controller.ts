@@ -23,6 +23,7 @@ import { CertificatesService } from 'src/certificates/certificates.service';
 import { ApiProblemResponses } from 'src/common/api-problem-responses';
 import type { Page } from 'src/common/pagination';
 import { ApiUuidParam, UuidParam } from 'src/common/request-params';
+import { Idempotent } from 'src/idempotency/idempotent.decorator';
 
 const MEMBER_SCOPE = 'A member: their company’s certificates only (another’s answers 404). ';
 
@@ -36,6 +37,7 @@ export class CertificatesController {
   ) {}
 
   @Post('sites/:id/certificates')
+  @Idempotent()
   @HttpCode(201)
   @Roles('admin')
   @ApiOperation({

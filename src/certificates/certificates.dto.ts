@@ -1,11 +1,7 @@
 import { Param, type PipeTransform } from '@nestjs/common';
 import { ApiParam, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
-import {
-  CERTIFICATE_STATUSES,
-  type Certificate,
-  type CertificateStatus,
-} from 'src/certificates/certificate.entity';
+import type { Certificate, CertificateStatus } from 'src/certificates/certificate.entity';
 import { CERTIFICATE_NUMBER_PATTERN } from 'src/certificates/certificate-number';
 import { effectiveStatus } from 'src/certificates/certificate-status';
 import type { PrintedRecord } from 'src/certificates/printed-record';
@@ -13,6 +9,23 @@ import { RequestValidationError } from 'src/common/errors';
 import { PageQuery, PageResponse } from 'src/common/pagination';
 import { Trim } from 'src/common/transforms';
 import { IsUuidField } from 'src/common/validation';
+
+/**
+ * A certificate's status in the certificates API (DESIGN.md): `active` while it holds (stored
+ * `valid`, within its dates); the public verification calls that `valid`.
+ */
+export const CERTIFICATE_API_STATUSES = [
+  'active',
+  'suspended',
+  'revoked',
+  'expired',
+  'superseded',
+] as const;
+export type CertificateApiStatus = (typeof CERTIFICATE_API_STATUSES)[number];
+
+export function apiStatusOf(status: CertificateStatus): CertificateApiStatus {
+  return status === 'valid' ? 'active' : status;
+}
 
 export const REVOCATION_REASON_MIN_LENGTH = 10;
 export const REVOCATION_REASON_MAX_LENGTH = 500;
@@ -56,12 +69,12 @@ export const ApiCertificateNumberParam = () =>
 
 export class CertificateQuery extends PageQuery {
   @ApiPropertyOptional({
-    enum: CERTIFICATE_STATUSES,
+    enum: CERTIFICATE_API_STATUSES,
     description: 'As shown: an active certificate past its end counts as expired',
   })
   @IsOptional()
-  @IsIn(CERTIFICATE_STATUSES)
-  readonly status?: CertificateStatus;
+  @IsIn(CERTIFICATE_API_STATUSES)
+  readonly status?: CertificateApiStatus;
 
   @ApiPropertyOptional({ format: 'uuid' })
   @IsOptional()
@@ -157,12 +170,12 @@ export class CertificateResponse {
   readonly number!: string;
 
   @ApiProperty({
-    enum: CERTIFICATE_STATUSES,
+    enum: CERTIFICATE_API_STATUSES,
     description:
-      '`valid` and `suspended` are active (one per site); `revoked`, `expired` and ' +
-      '`superseded` are final. An active certificate past `expiresAt` shows `expired`.',
+      '`active` and `suspended` are in force (one per site); `revoked`, `expired` and ' +
+      '`superseded` are final. A certificate past `expiresAt` shows `expired`.',
   })
-  readonly status!: CertificateStatus;
+  readonly status!: CertificateApiStatus;
 
   @ApiProperty({ format: 'uuid' })
   readonly siteId!: string;
@@ -256,7 +269,7 @@ export function toCertificateResponse(
   return {
     id: certificate.id,
     number: certificate.number,
-    status: effectiveStatus(certificate, options.now),
+    status: apiStatusOf(effectiveStatus(certificate, options.now)),
     siteId: certificate.siteId,
     organisationId: certificate.organisationId,
     auditId: certificate.auditId,

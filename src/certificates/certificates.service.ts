@@ -53,9 +53,11 @@ export class CertificatesService {
     switch (query.status) {
       case undefined:
         break;
-      case 'valid':
+      case 'active':
+        qb.andWhere(`c.status = 'valid' AND c.expires_at > :now`, { now });
+        break;
       case 'suspended':
-        qb.andWhere('c.status = :status AND c.expires_at > :now', { status: query.status, now });
+        qb.andWhere(`c.status = 'suspended' AND c.expires_at > :now`, { now });
         break;
       case 'expired':
         qb.andWhere(

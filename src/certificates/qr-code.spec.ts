@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { create as createQrCode } from 'qrcode';
 import { qrMatrix, qrSvg } from 'src/certificates/qr-code';
 
 /** A finder pattern: a 7×7 dark ring, a light ring, and a dark 3×3 centre. */
@@ -52,6 +54,25 @@ describe('qrMatrix', () => {
   it('needs more modules for more error correction', () => {
     const text = `https://charte.example.ma/verify/AMRC-2026-00042?t=${'y'.repeat(200)}`;
     expect(qrMatrix(text, 'Q').length).toBeGreaterThan(qrMatrix(text, 'M').length);
+  });
+
+  it('masks the code as qrcode itself would, at every level and size', () => {
+    for (const level of ['L', 'M', 'Q', 'H'] as const) {
+      for (let length = 1; length < 700; length += 53) {
+        let token = '';
+        while (token.length < length) {
+          token += createHash('sha256').update(`${level}${length}${token}`).digest('base64url');
+        }
+        const text = `https://charte.example.ma/verify/AMRC-2026-${length}?t=${token.slice(0, length)}`;
+        const { modules } = createQrCode([{ data: Buffer.from(text, 'utf8'), mode: 'byte' }], {
+          errorCorrectionLevel: level,
+        });
+        const expected = Array.from({ length: modules.size }, (_, row) =>
+          Array.from({ length: modules.size }, (_, column) => modules.get(row, column) === 1),
+        );
+        expect(qrMatrix(text, level)).toEqual(expected);
+      }
+    }
   });
 
   it('gives the same modules for the same text', () => {

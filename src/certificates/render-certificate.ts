@@ -10,13 +10,7 @@ import {
   documentToBuffer,
   type PdfDocument,
 } from 'src/pdf/pdf-document';
-import {
-  defaultFontSet,
-  FONT_FILES,
-  type FontFace,
-  type FontSet,
-  parsedFont,
-} from 'src/pdf/pdf-fonts';
+import { defaultFontSet, type FontSet } from 'src/pdf/pdf-fonts';
 import {
   type Align,
   COLORS,
@@ -841,72 +835,6 @@ function drawCertificate(
   drawGroups(doc, groups, frame, groupsTop);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Shaping kept across certificates
-
-/** What fontkit's `layout` gives: pdfkit scales `positions` in place, so each caller gets a copy. */
-interface ShapedRun {
-  positions: object[];
-}
-
-type Shape = (text: string, features?: unknown, ...scriptLanguageDirection: unknown[]) => ShapedRun;
-
-const SHAPED_RUNS_LIMIT = 20_000;
-
-function copyRun(run: ShapedRun): ShapedRun {
-  const copy = Object.assign(Object.create(Object.getPrototypeOf(run) as object) as ShapedRun, run);
-  copy.positions = run.positions.map((position) => ({ ...position }));
-  return copy;
-}
-
-/**
- * Keeps every run the font shapes. Shaping (Arabic joining, kerning) is most of what a
- * certificate costs, every certificate repeats the same fixed texts, and pdfkit keeps shaped
- * runs only for one document, and right-to-left runs not at all (it shapes each three times).
- * fontkit gives the same run for the same text and features, so the bytes do not change.
- */
-function keepShapedRuns(font: object): void {
-  const shaper = font as { layout: Shape };
-  const shape = shaper.layout.bind(font);
-  let runs = new Map<string, ShapedRun>();
-  shaper.layout = (text, features, ...rest) => {
-    if (rest.length > 0) {
-      return shape(text, features, ...rest); // pdfkit never names a script: not kept
-    }
-    const key = features === undefined ? `|${text}` : `${JSON.stringify(features)}|${text}`;
-    const kept = runs.get(key);
-    if (kept) {
-      return copyRun(kept);
-    }
-    if (runs.size >= SHAPED_RUNS_LIMIT) {
-      runs = new Map(); // the member's texts and the tokens differ on every certificate
-    }
-    const run = shape(text, features);
-    runs.set(key, copyRun(run));
-    return run;
-  };
-}
-
-const certificateFaces = new WeakMap<FontSet, FontSet>();
-
-/**
- * The faces of `fonts` as the certificates use them: the same bytes, parsed apart from the
- * shared faces so that keeping their shaped runs concerns the certificates alone.
- */
-function facesOf(fonts: FontSet): FontSet {
-  let faces = certificateFaces.get(fonts);
-  if (!faces) {
-    const copies = {} as Record<FontFace, Buffer>;
-    for (const face of Object.keys(FONT_FILES) as FontFace[]) {
-      copies[face] = Buffer.from(fonts[face]);
-      keepShapedRuns(parsedFont(copies[face]));
-    }
-    faces = copies;
-    certificateFaces.set(fonts, faces);
-  }
-  return faces;
-}
-
 /**
  * The certificate as a one-page A4 PDF in French, English and Arabic: the company and its ICE,
  * the site and its address, the charter version, the audit date, the scores, the validity, the
@@ -936,14 +864,8 @@ export async function renderCertificatePdf(
       createdAt: view.issuedAt,
       lang: 'fr',
     },
-    facesOf(fonts),
+    fonts,
   );
-  // pdfkit numbers the faces in the order they are first selected, and measuring selects one
-  // only when its width is not cached yet: selected here in a fixed order, the numbering and so
-  // the bytes do not depend on what earlier certificates left in the caches.
-  for (const face of Object.keys(FONT_FILES) as FontFace[]) {
-    doc.font(face);
-  }
   const qr = qrMatrix(view.verificationUrl, layout.geometry.qrErrorCorrection);
   drawCertificate(doc, content, layout, qr);
   return documentToBuffer(doc);

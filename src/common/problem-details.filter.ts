@@ -165,3 +165,30 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     return {};
   }
 }
+
+/**
+ * Fastify's `frameworkErrors` option: what Fastify refuses before routing (a URL whose
+ * percent-encoding is broken, `FST_ERR_BAD_URL`; an unusable header it routes on) never reaches
+ * Nest's filter, and would otherwise leave as Fastify's own plain JSON.
+ */
+export function frameworkErrorHandler(
+  error: { statusCode?: number; code?: string; message: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const status =
+    typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500
+      ? error.statusCode
+      : HttpStatus.BAD_REQUEST;
+  const code = error.code === 'FST_ERR_BAD_URL' ? 'REQUEST.BAD_URL' : codeForStatus(status);
+  const problem: ProblemDocument = {
+    type: problemType(code),
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    detail: error.message,
+    code,
+    instance: request.url,
+    requestId: String(request.id),
+  };
+  void reply.status(status).header('content-type', PROBLEM_CONTENT_TYPE).send(problem);
+}

@@ -1,5 +1,5 @@
 import type { ValidationError } from '@nestjs/common';
-import { flattenValidationErrors } from 'src/common/validation';
+import { flattenValidationErrors, tooDeeplyNested } from 'src/common/validation';
 
 const error = (
   property: string,
@@ -35,5 +35,26 @@ describe('flattenValidationErrors', () => {
         (e) => e.message,
       ),
     ).toEqual(['a', 'b']);
+  });
+});
+
+describe('tooDeeplyNested', () => {
+  const nest = (depth: number): unknown => (depth === 0 ? 1 : { a: nest(depth - 1) });
+
+  it('finds the path to a value nested deeper than the limit', () => {
+    expect(tooDeeplyNested({ ok: [1, 2], deep: nest(40) }, 32)).toEqual([
+      'deep',
+      ...Array.from({ length: 31 }, () => 'a'),
+    ]);
+  });
+
+  it('lets bodies as deep as the limit through', () => {
+    expect(tooDeeplyNested({ deep: nest(31) }, 32)).toBeUndefined();
+    expect(tooDeeplyNested('text', 32)).toBeUndefined();
+  });
+
+  it('walks 100 000 levels of arrays without overflowing the stack', () => {
+    const text = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    expect(tooDeeplyNested(JSON.parse(text), 32)).toHaveLength(32);
   });
 });

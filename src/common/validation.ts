@@ -1,5 +1,5 @@
-import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { IsUUID } from 'class-validator';
+import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { IsUUID, ValidateIf } from 'class-validator';
 import { type FieldError, RequestValidationError } from 'src/common/errors';
 
 /** Flattens class-validator's tree into one entry per failed field, with dotted paths. */
@@ -14,9 +14,48 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   });
 }
 
+/**
+ * How deep a request may nest objects and arrays: far more than any of our bodies, and far less
+ * than what makes class-transformer's recursion overflow the stack (a 500 otherwise).
+ */
+export const MAX_NESTING_DEPTH = 32;
+
+/** The path to a value nested deeper than `max` levels, if there is one (walked without recursion). */
+export function tooDeeplyNested(value: unknown, max = MAX_NESTING_DEPTH): string[] | undefined {
+  const pending: { node: unknown; path: string[] }[] = [{ node: value, path: [] }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { node, path } = next;
+    if (node === null || typeof node !== 'object') {
+      continue;
+    }
+    if (path.length >= max) {
+      return path;
+    }
+    for (const [key, child] of Object.entries(node)) {
+      pending.push({ node: child, path: [...path, key] });
+    }
+  }
+  return undefined;
+}
+
+/** The validation pipe, refusing first what is nested too deeply to be transformed safely. */
+class RequestValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const path = tooDeeplyNested(value);
+    if (path) {
+      const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
+      const field = isObject ? path[0] : (metadata.data ?? metadata.type);
+      throw new RequestValidationError([
+        { field, message: `is nested more than ${MAX_NESTING_DEPTH} levels deep` },
+      ]);
+    }
+    return super.transform(value, metadata) as Promise<unknown>;
+  }
+}
+
 /** Unknown fields are refused, payloads are converted to their DTO classes. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new RequestValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -31,3 +70,6 @@ export function createValidationPipe(): ValidationPipe {
 
 /** A UUID field whose message names it (`siteId must be a UUID`). */
 export const IsUuidField = (field: string) => IsUUID('all', { message: `${field} must be a UUID` });
+
+/** The field may be left out, but not sent as null (`@IsOptional()` lets null through). */
+export const IsOmittable = () => ValidateIf((_: unknown, value: unknown) => value !== undefined);

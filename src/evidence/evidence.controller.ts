@@ -33,6 +33,7 @@ import {
 import { CloseUnreadUploadInterceptor } from 'src/evidence/close-unread-upload.interceptor';
 import { multipartOf } from 'src/evidence/evidence-form';
 import { EvidenceService } from 'src/evidence/evidence.service';
+import { Idempotent } from 'src/idempotency/idempotent.decorator';
 
 @ApiTags('evidence')
 @Controller('evidence')
@@ -41,6 +42,7 @@ export class EvidenceController {
   constructor(private readonly evidence: EvidenceService) {}
 
   @Post()
+  @Idempotent()
   @UseInterceptors(CloseUnreadUploadInterceptor)
   @ApiOperation({
     summary: 'Upload an evidence file for a site',

@@ -24,6 +24,7 @@ import {
 } from 'src/members/organisations.dto';
 import { OrganisationsService } from 'src/members/organisations.service';
 import { ApiIfMatch, ApiUuidParam, IfMatch, UuidParam } from 'src/common/request-params';
+import { Idempotent } from 'src/idempotency/idempotent.decorator';
 
 @ApiTags('organisations')
 @Controller('organisations')
@@ -46,6 +47,7 @@ export class OrganisationsController {
   }
 
   @Post()
+  @Idempotent()
   @Roles('admin')
   @ApiOperation({ summary: 'Register a member company' })
   @ApiCreatedResponse({ type: OrganisationResponse, headers: ETAG_HEADER })

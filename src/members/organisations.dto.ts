@@ -45,7 +45,10 @@ export class CreateOrganisationRequest {
   readonly contactEmail!: string;
 }
 
-export class UpdateOrganisationRequest extends PartialType(CreateOrganisationRequest) {}
+// Each field may be left out, but not sent as null: every column is required.
+export class UpdateOrganisationRequest extends PartialType(CreateOrganisationRequest, {
+  skipNullProperties: false,
+}) {}
 
 export class EndMembershipRequest {
   @ApiProperty({ minLength: 10, maxLength: 500, example: 'Cotisation 2021 impayée après relance' })

@@ -15,6 +15,7 @@ import {
   UpdateSiteRequest,
 } from 'src/members/sites.dto';
 import { SitesService } from 'src/members/sites.service';
+import { Idempotent } from 'src/idempotency/idempotent.decorator';
 
 @ApiTags('sites')
 @Controller()
@@ -37,6 +38,7 @@ export class SitesController {
   }
 
   @Post('organisations/:id/sites')
+  @Idempotent()
   @Roles('admin')
   @ApiOperation({ summary: 'Register a site of a member company' })
   @ApiUuidParam()

@@ -79,7 +79,10 @@ export class CreateSiteRequest {
   readonly providesStaffTransport!: boolean;
 }
 
-export class UpdateSiteRequest extends PartialType(CreateSiteRequest) {}
+// Each field may be left out, but not sent as null: every column is required.
+export class UpdateSiteRequest extends PartialType(CreateSiteRequest, {
+  skipNullProperties: false,
+}) {}
 
 export class OrganisationSiteQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Part of the name, in any case', maxLength: 100 })

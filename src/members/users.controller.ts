@@ -14,6 +14,7 @@ import {
   UserResponse,
 } from 'src/members/users.dto';
 import { UsersService } from 'src/members/users.service';
+import { Idempotent } from 'src/idempotency/idempotent.decorator';
 
 @ApiTags('users')
 @Controller('users')
@@ -31,6 +32,7 @@ export class UsersController {
   }
 
   @Post()
+  @Idempotent()
   @Roles('admin')
   @ApiOperation({ summary: 'Create a user: association staff, or a member company’s' })
   @ApiCreatedResponse({ type: UserResponse, headers: ETAG_HEADER })

@@ -1,5 +1,12 @@
 import PDFDocument from 'pdfkit';
-import { defaultFontSet, type FontFace, type FontSet, parsedFont } from 'src/pdf/pdf-fonts';
+import {
+  defaultFontSet,
+  FONT_FILES,
+  type FontFace,
+  type FontSet,
+  parsedFont,
+  shareFaceWork,
+} from 'src/pdf/pdf-fonts';
 
 export type PdfDocument = PDFKit.PDFDocument;
 
@@ -21,7 +28,8 @@ export const PAGE_MARGINS = { top: 50, bottom: 62, left: 50, right: 50 } as cons
 
 /**
  * An A4 document with the service's fonts registered under `regular`, `bold` and `mono` and its
- * pages kept in memory so that footers can number them at the end.
+ * pages kept in memory so that footers can number them at the end. Its faces draw on the work
+ * kept for every document (`shareFaceWork`): shaping, widths and font files.
  *
  * pdfkit's document ID is an MD5 of the info dictionary, CreationDate included, so the same
  * metadata gives the same ID and the output is byte for byte reproducible; put something unique
@@ -32,6 +40,8 @@ export function createDocument(
   fonts: FontSet = defaultFontSet(),
 ): PdfDocument {
   const doc = new PDFDocument({
+    // no Helvetica: pdfkit would read and parse its metrics for every document, never to use it
+    font: null as unknown as string,
     size: 'A4',
     margins: { ...PAGE_MARGINS },
     bufferPages: true,
@@ -39,9 +49,14 @@ export function createDocument(
     lang: metadata.lang ?? 'fr',
     info: documentInfo(metadata),
   });
-  for (const face of Object.keys(fonts) as FontFace[]) {
+  // pdfkit numbers the faces in the order they are first selected: selected here in a fixed
+  // order, the numbering and so the bytes do not depend on what the caches hold. A face selected
+  // but never drawn with is not written.
+  for (const face of Object.keys(FONT_FILES) as FontFace[]) {
     // pdfkit's types predate its support for parsed fonts
     doc.registerFont(face, parsedFont(fonts[face]) as unknown as Buffer);
+    doc.font(face);
+    shareFaceWork((doc as unknown as { _font: unknown })._font);
   }
   doc.font('regular');
   fontsOfDocuments.set(doc, fonts);

@@ -225,6 +225,9 @@ export function drawLine(
     doc.text(run.text, cursor, y, {
       lineBreak: false,
       ...(run.direction === 'rtl' ? WHOLE_RUN : {}),
+      // the width already measured, which pdfkit would otherwise measure again (its types
+      // predate the option)
+      ...({ textWidth: widths[i] } as PDFKit.Mixins.TextOptions),
     });
     cursor += widths[i];
   });

@@ -26,6 +26,7 @@ import {
   type SelfAssessmentSummaryResponse,
 } from 'src/self-assessments/self-assessments.dto';
 import { SelfAssessmentsService } from 'src/self-assessments/self-assessments.service';
+import { Idempotent } from 'src/idempotency/idempotent.decorator';
 
 const IF_MATCH_REQUIRED =
   'Requires If-Match with the ETag last read (428 without it, 412 when stale). ';
@@ -40,6 +41,7 @@ export class SelfAssessmentsController {
   ) {}
 
   @Post('sites/:id/self-assessments')
+  @Idempotent()
   @Roles('admin', 'member')
   @ApiOperation({
     summary: 'Start a self-assessment of a site against the latest published charter version',

@@ -606,6 +606,19 @@ describe('audits', () => {
       expect((await call(otherAuditor, 'GET', `/audits/${audit.id}`)).statusCode).toBe(200);
     });
 
+    it('answers 400 naming a field sent as null, and changes nothing', async () => {
+      const audit = await plan(await newSite());
+      for (const field of ['plannedFor', 'auditorId']) {
+        const problem = expectProblem(
+          await call(admin, 'PATCH', `/audits/${audit.id}`, { [field]: null }),
+          400,
+          'REQUEST.VALIDATION_FAILED',
+        );
+        expect(problem.errors).toEqual([{ field, message: expect.any(String) }]);
+      }
+      expect(await journalOf(audit.id)).toHaveLength(1);
+    });
+
     it('changes nothing, not even the version, when nothing differs', async () => {
       const audit = await plan(await newSite());
       const res = await call(admin, 'PATCH', `/audits/${audit.id}`, { plannedFor: tomorrow });

@@ -54,7 +54,7 @@ describe('certificates under concurrent issuance', () => {
       const numbered = numbers.map((n) => Number(n.slice(-5))).sort((a, b) => a - b);
       expect(numbered).toEqual(oneToN(PARALLEL));
       expect(await sequences()).toEqual(oneToN(PARALLEL));
-      expect(bodies.every((b) => b.status === 'valid')).toBe(true);
+      expect(bodies.every((b) => b.status === 'active')).toBe(true);
     },
     BURST_TIMEOUT_MS,
   );

@@ -122,6 +122,27 @@ describe('HTTP contract', () => {
     expect(body.code).toBe('REQUEST.MALFORMED_JSON');
   });
 
+  it('refuses a body nested too deeply to be read safely, naming the field', async () => {
+    const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    for (const [payload, field] of [
+      [`{"count": 1, "address": ${deep(10_000)}}`, 'address'],
+      [deep(10_000), 'body'],
+      [`{"count": 1, "address": ${'{"a":'.repeat(40)}1${'}'.repeat(40)}}`, 'address'],
+    ]) {
+      const body = expectProblem(
+        await t.request({
+          method: 'POST',
+          url: '/api/v1/test-echo',
+          headers: { 'content-type': 'application/json' },
+          payload,
+        }),
+        400,
+      );
+      expect(body.code).toBe('REQUEST.VALIDATION_FAILED');
+      expect(body.errors).toEqual([{ field, message: 'is nested more than 32 levels deep' }]);
+    }
+  });
+
   it('accepts a valid body', async () => {
     const res = await t.request({
       method: 'POST',

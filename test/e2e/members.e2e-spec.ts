@@ -291,6 +291,17 @@ describe('members: organisations, sites, users', () => {
   });
 
   describe('PATCH /organisations/:id', () => {
+    it('answers 400 naming a field sent as null, and changes nothing', async () => {
+      const organisation = await givenOrganisation(t.db);
+      const problem = expectProblem(
+        await call(admin, 'PATCH', `/organisations/${organisation.id}`, { name: null }),
+        400,
+        'REQUEST.VALIDATION_FAILED',
+      );
+      expect(problem.errors).toEqual([{ field: 'name', message: expect.any(String) }]);
+      expect(await orgRow(organisation.id)).toMatchObject({ name: organisation.name, version: 1 });
+    });
+
     it('changes identity fields, bumps the version and journals the difference', async () => {
       const organisation = await givenOrganisation(t.db);
       const res = await call(
@@ -730,6 +741,17 @@ describe('members: organisations, sites, users', () => {
   });
 
   describe('PATCH /sites/:id', () => {
+    it('answers 400 naming a field sent as null, and changes nothing', async () => {
+      const site = await givenSite(t.db, await givenOrganisation(t.db));
+      const problem = expectProblem(
+        await call(admin, 'PATCH', `/sites/${site.id}`, { city: null }),
+        400,
+        'REQUEST.VALIDATION_FAILED',
+      );
+      expect(problem.errors).toEqual([{ field: 'city', message: expect.any(String) }]);
+      expect(await siteRow(site.id)).toMatchObject({ city: site.city, version: 1 });
+    });
+
     let organisation: Organisation;
     let member: User;
 

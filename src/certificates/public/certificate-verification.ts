@@ -26,9 +26,30 @@ export type TokenCheck =
       readonly kid?: string;
     };
 
+/** What a verification reads of a certificate: what it shows, checks a token against, and follows. */
+export const VERIFIED_COLUMNS = [
+  'id',
+  'number',
+  'siteId',
+  'status',
+  'printed',
+  'recordHash',
+  'issuedAt',
+  'validFrom',
+  'validUntil',
+  'expiresAt',
+  'suspendedAt',
+  'revokedAt',
+  'revocationReason',
+  'supersededBy',
+  'supersededAt',
+] as const satisfies readonly (keyof Certificate)[];
+
+export type VerifiedCertificate = Pick<Certificate, (typeof VERIFIED_COLUMNS)[number]>;
+
 /** The certificate as the public sees it at `checkedAt`. */
 export interface CertificateVerification {
-  readonly certificate: Certificate;
+  readonly certificate: VerifiedCertificate;
   /** The stored status, with `expiresAt` checked against `checkedAt`. */
   readonly status: CertificateStatus;
   /** The number of the certificate that replaced a superseded one. */

@@ -35,12 +35,16 @@ import {
   RegistrySearchQuery,
   toRegistryEntryResponse,
   toVerificationResponse,
-  VerificationQuery,
   VerifyPdfForm,
 } from 'src/certificates/public/public-certificates.dto';
 import { UnknownCertificateError } from 'src/certificates/public/public-certificates.errors';
 import { PublicThrottleGuard } from 'src/certificates/public/public-throttle.guard';
 import { sha256OfUploadedPdf, VERIFY_PDF_MAX_BYTES } from 'src/certificates/public/uploaded-pdf';
+import {
+  ApiVerificationQuery,
+  VerificationQueryParam,
+  type VerificationParams,
+} from 'src/certificates/public/verification-query';
 import { ApiProblemResponses } from 'src/common/api-problem-responses';
 import { appConfig, type AppConfig } from 'src/config/app-config';
 import { CloseUnreadUploadInterceptor } from 'src/evidence/close-unread-upload.interceptor';
@@ -73,11 +77,12 @@ export class PublicCertificatesController {
       '`certificateStatus: unknown`; a malformed one: 400.',
   })
   @ApiCertificateNumberParam()
+  @ApiVerificationQuery()
   @ApiOkResponse({ type: CertificateVerificationResponse })
   @ApiProblemResponses(400, 404, 429)
   async get(
     @CertificateNumberParam() number: string,
-    @Query() query: VerificationQuery,
+    @VerificationQueryParam() query: VerificationParams,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CertificateVerificationResponse> {
     const found = await this.verification.verify(number, query.t);

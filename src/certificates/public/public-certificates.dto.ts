@@ -6,6 +6,7 @@ import type { CertificateVerification } from 'src/certificates/public/certificat
 import type { RegistryEntry } from 'src/certificates/public/certificate-registry.service';
 import { PAGE_LANGUAGES, type PageLanguage } from 'src/certificates/public/page-language';
 import { MAX_TOKEN_LENGTH } from 'src/certificates/signing/certificate-token';
+import { TOKEN_TOO_LONG } from 'src/certificates/public/verification-query';
 import { PageQuery, PageResponse } from 'src/common/pagination';
 import { Trim } from 'src/common/transforms';
 
@@ -35,7 +36,7 @@ export class VerificationQuery {
   })
   @IsOptional()
   @IsString()
-  @MaxLength(MAX_TOKEN_LENGTH, { message: `t must be at most ${MAX_TOKEN_LENGTH} characters` })
+  @MaxLength(MAX_TOKEN_LENGTH, { message: TOKEN_TOO_LONG })
   readonly t?: string;
 }
 

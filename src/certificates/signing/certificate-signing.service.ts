@@ -6,6 +6,8 @@ import { DataSource, type EntityManager, Repository } from 'typeorm';
 import { CertificateSigningKey } from 'src/certificates/signing/certificate-signing-key.entity';
 import {
   type CertificateClaims,
+  NBF_LEEWAY_SECONDS,
+  type SignedCertificateClaims,
   signCertificateToken,
   type TokenVerdict,
   verifyCertificateToken,
@@ -24,6 +26,16 @@ export type { CertificateClaims, TokenVerdict } from 'src/certificates/signing/c
 const KEYS_MAX_AGE_MS = 5 * 60_000;
 /** An unknown `kid` re-reads the table at most this often: forged kids cost no query each. */
 const UNKNOWN_KID_REFRESH_MS = 5_000;
+/**
+ * Genuine tokens remembered: a few per certificate scanned in the last minutes. Only tokens whose
+ * signature verified get in, so forgeries cannot crowd out the real ones.
+ */
+export const GENUINE_TOKENS_CACHED = 10_000;
+
+interface GenuineToken {
+  readonly kid: string;
+  readonly claims: SignedCertificateClaims;
+}
 
 /**
  * Signs certificate tokens with this instance's key and verifies them against every public key
@@ -34,6 +46,12 @@ export class CertificateSigningService implements OnModuleInit {
   private readonly logger = new Logger(CertificateSigningService.name);
   private key?: SigningKey;
   private publicKeys: ReadonlyMap<string, KeyObject> = new Map();
+  /**
+   * Tokens whose signature, key and claims checked out against `publicKeys`, by the token string,
+   * least recently used first: the Ed25519 check is most of the cost of a verification, and its
+   * outcome cannot change while the keys stay the same. Emptied whenever the keys are re-read.
+   */
+  private genuine = new LruMap<string, GenuineToken>(GENUINE_TOKENS_CACHED);
   private refreshDueAt = 0;
   private unknownKidRefreshAt = 0;
   private loading?: Promise<void>;
@@ -99,8 +117,11 @@ export class CertificateSigningService implements OnModuleInit {
     if (Date.now() > this.refreshDueAt) {
       this.refreshPublicKeys().catch((error: unknown) => this.logRefreshFailure(error));
     }
-    const expected = { issuer: this.config.publicBaseUrl, at };
-    const verdict = verifyCertificateToken(token, this.publicKeys, expected);
+    const known = this.genuine.get(token);
+    if (known) {
+      return verdictAt(known, at);
+    }
+    const verdict = this.verifySignature(token, at);
     if (
       verdict.valid ||
       verdict.reason !== 'unknown_key' ||
@@ -116,7 +137,19 @@ export class CertificateSigningService implements OnModuleInit {
       this.logRefreshFailure(error);
       return verdict;
     }
-    return verifyCertificateToken(token, this.publicKeys, expected);
+    return this.verifySignature(token, at);
+  }
+
+  private verifySignature(token: string, at: Date): TokenVerdict {
+    const verdict = verifyCertificateToken(token, this.publicKeys, {
+      issuer: this.config.publicBaseUrl,
+      at,
+    });
+    // A genuine token outside its dates is not remembered: rare, and its claims are not at hand.
+    if (verdict.valid) {
+      this.genuine.set(token, { kid: verdict.kid, claims: verdict.claims });
+    }
+    return verdict;
   }
 
   /** Every key that signs or may still have to be checked: active, or retired with tokens unexpired. */
@@ -158,6 +191,7 @@ export class CertificateSigningService implements OnModuleInit {
       keys.set(kid, createPublicKey({ key: { ...publicJwk }, format: 'jwk' }));
     }
     this.publicKeys = keys;
+    this.genuine.clear();
     this.refreshDueAt = Date.now() + KEYS_MAX_AGE_MS;
   }
 
@@ -166,5 +200,55 @@ export class CertificateSigningService implements OnModuleInit {
     this.logger.warn(
       `Public signing keys could not be re-read: ${error instanceof Error ? error.message : String(error)}`,
     );
+  }
+}
+
+/** A genuine token's verdict at `at`: its dates, checked as `verifyCertificateToken` checks them. */
+function verdictAt({ kid, claims }: GenuineToken, at: Date): TokenVerdict {
+  const now = Math.floor(at.getTime() / 1000);
+  if (now + NBF_LEEWAY_SECONDS < claims.nbf) {
+    return { valid: false, reason: 'not_yet_valid', kid };
+  }
+  if (!(now < claims.exp)) {
+    return { valid: false, reason: 'expired', kid };
+  }
+  return { valid: true, kid, claims };
+}
+
+/** A map of at most `capacity` entries that forgets the least recently used one first. */
+export class LruMap<K, V> {
+  // A Map iterates in insertion order: an entry read is moved to the end, the first is the oldest.
+  private readonly entries = new Map<K, V>();
+
+  constructor(private readonly capacity: number) {
+    if (!(capacity >= 1)) {
+      throw new RangeError('capacity must be at least 1');
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: K): V | undefined {
+    const value = this.entries.get(key);
+    if (value !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, value);
+    }
+    return value;
+  }
+
+  set(key: K, value: V): void {
+    this.entries.delete(key);
+    if (this.entries.size >= this.capacity) {
+      const [oldest] = this.entries.keys();
+      this.entries.delete(oldest);
+    }
+    this.entries.set(key, value);
+  }
+
+  clear(): void {
+    this.entries.clear();
   }
 }
