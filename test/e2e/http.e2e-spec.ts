@@ -70,6 +70,11 @@ describe('HTTP contract', () => {
     expectProblem(await t.request({ method: 'GET', url: '/api/v1/nothing-here' }), 404);
   });
 
+  it('answers a URL it cannot route (broken percent-encoding) with 400 problem+json', async () => {
+    const body = expectProblem(await t.request({ method: 'GET', url: '/api/v1/sites/%zz' }), 400);
+    expect(body.code).toBe('REQUEST.BAD_URL');
+  });
+
   it('answers malformed JSON with 400 problem+json', async () => {
     const body = expectProblem(
       await t.request({
