@@ -24,7 +24,12 @@ export async function startService(env: EnvironmentVariables): Promise<RunningSe
   let embedded: EmbeddedDatabase | undefined;
   let target: DatabaseTarget;
   if (env.DATABASE_URL) {
-    target = { url: env.DATABASE_URL, embedded: false, poolSize: env.DATABASE_POOL_SIZE };
+    target = {
+      url: env.DATABASE_URL,
+      embedded: false,
+      poolSize: env.DATABASE_POOL_SIZE,
+      migrationUrl: env.MIGRATION_DATABASE_URL,
+    };
   } else {
     embedded = await startEmbeddedDatabase(resolve(env.DATA_DIR));
     target = { url: embedded.url, embedded: true, poolSize: 1 };

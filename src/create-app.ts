@@ -4,7 +4,8 @@ import { type INestApplication, RequestMethod, type Type } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { type IncomingMessage, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { AppModule } from 'src/app.module';
 import { createValidationPipe } from 'src/common/validation';
 import type { EnvironmentVariables } from 'src/config/environment';
@@ -12,7 +13,11 @@ import type { DatabaseTarget } from 'src/database/database-target';
 import { mountOpenApi } from 'src/openapi/openapi';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { MalformedBodyError } from 'src/common/errors';
-import { frameworkErrorHandler } from 'src/common/problem-details.filter';
+import {
+  frameworkErrorHandler,
+  PROBLEM_CONTENT_TYPE,
+  problemType,
+} from 'src/common/problem-details.filter';
 
 export const API_PREFIX = 'api/v1';
 /** Paths served at the root rather than under the API prefix. */
@@ -31,6 +36,8 @@ class CompletedRequestsOnly extends LogController {
 }
 
 const JSON_BODY_LIMIT = 1024 * 1024;
+/** Request line and headers together; beyond it Node answers 431 before any routing. */
+export const MAX_HEADER_BYTES = 16 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** Builds the HTTP application: Fastify, security headers, validation, OpenAPI. Not listening yet. */
@@ -41,6 +48,9 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT,
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    // Requests Node cannot parse (headers too large, malformed) get problem+json too.
+    clientErrorHandler,
     // A URL Fastify cannot route (broken percent-encoding, a parameter too long) is answered as
     // problem+json too.
     frameworkErrors: frameworkErrorHandler,
@@ -66,7 +76,15 @@ export async function createApp(
       logger: nestLogLevels(env.LOG_LEVEL),
     },
   );
-  configureApp(app);
+  configureApp(app, env);
+  if (env.CORS_ORIGINS?.length) {
+    app.enableCors({
+      origin: env.CORS_ORIGINS,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      exposedHeaders: ['x-request-id', 'etag', 'location', 'retry-after'],
+      maxAge: 600,
+    });
+  }
   await app.register(multipart, {
     // Evidence is streamed to storage; these caps bound what one request may carry.
     limits: { fileSize: env.EVIDENCE_MAX_BYTES, files: 1, fields: 5, fieldSize: 1024, parts: 6 },
@@ -131,12 +149,39 @@ function useStrictJsonParser(fastify: FastifyInstance) {
   );
 }
 
-function configureApp(app: INestApplication) {
+function configureApp(app: INestApplication, env: EnvironmentVariables) {
   app.setGlobalPrefix(API_PREFIX, {
     exclude: ROOT_PATHS.map((path) => ({ path, method: RequestMethod.ALL })),
   });
   app.useGlobalPipes(createValidationPipe());
-  mountOpenApi(app);
+  if (env.DOCS_ENABLED) {
+    mountOpenApi(app);
+  }
+}
+
+/**
+ * Answers a request Node could not parse, before Fastify sees it, as problem+json: 431 when its
+ * headers exceed {@link MAX_HEADER_BYTES}, 408 on a timeout, 400 otherwise.
+ */
+function clientErrorHandler(error: Error & { code?: string }, socket: Socket) {
+  if (error.code === 'ECONNRESET' || socket.destroyed) {
+    return;
+  }
+  const [status, code, detail] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'REQUEST.HEADERS_TOO_LARGE', `Request headers exceed ${MAX_HEADER_BYTES} bytes`]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST.TIMEOUT', 'The request was not received in time']
+        : [400, 'REQUEST.MALFORMED', 'The request could not be parsed as HTTP'];
+  const title = STATUS_CODES[status] ?? 'Error';
+  const body = JSON.stringify({ type: problemType(code), title, status, detail, code });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 function nestLogLevels(level: EnvironmentVariables['LOG_LEVEL']) {

@@ -32,6 +32,7 @@ describe('validateEnvironment', () => {
     ['LOG_LEVEL', 'loud'],
     ['PUBLIC_BASE_URL', 'not a url'],
     ['TRUST_PROXY_HOPS', '1.5'],
+    ['MIGRATION_DATABASE_URL', 'mysql://owner@h/d'],
   ])('refuses %s=%s with one line naming the variable', (name, value) => {
     const attempt = () => validateEnvironment({ [name]: value });
     expect(attempt).toThrow(ConfigurationError);
@@ -57,5 +58,120 @@ describe('validateEnvironment', () => {
         }
       }),
     );
+  });
+
+  describe('MIGRATION_DATABASE_URL', () => {
+    it('is kept beside DATABASE_URL', () => {
+      const env = validateEnvironment({
+        DATABASE_URL: 'postgres://app@h/d',
+        MIGRATION_DATABASE_URL: 'postgres://owner@h/d',
+      });
+      expect(env.MIGRATION_DATABASE_URL).toBe('postgres://owner@h/d');
+      expect(env.DATABASE_URL).toBe('postgres://app@h/d');
+    });
+
+    it('is refused without DATABASE_URL, in one line', () => {
+      expect(() => validateEnvironment({ MIGRATION_DATABASE_URL: 'postgres://owner@h/d' })).toThrow(
+        /^Invalid configuration: MIGRATION_DATABASE_URL needs DATABASE_URL [^\n]*$/,
+      );
+    });
+  });
+
+  describe('CORS_ORIGINS', () => {
+    it('is unset by default, so that no CORS headers are sent', () => {
+      expect(validateEnvironment({}).CORS_ORIGINS).toBeUndefined();
+      expect(validateEnvironment({ CORS_ORIGINS: '' }).CORS_ORIGINS).toBeUndefined();
+    });
+
+    it('reads a comma-separated list of origins', () => {
+      expect(
+        validateEnvironment({
+          CORS_ORIGINS: 'https://app.example.org, http://localhost:5173,https://[::1]:8443',
+        }).CORS_ORIGINS,
+      ).toEqual(['https://app.example.org', 'http://localhost:5173', 'https://[::1]:8443']);
+    });
+
+    it.each([
+      '*',
+      'app.example.org',
+      'https://app.example.org/',
+      'https://app.example.org/app',
+      'https://app.example.org?x=1',
+      'ftp://app.example.org',
+      'https://App.Example.org',
+      'https://user@app.example.org',
+      'https://app.example.org,',
+      'https://a.example.org,,https://b.example.org',
+    ])('refuses %s in one line naming the variable', (value) => {
+      const attempt = () => validateEnvironment({ CORS_ORIGINS: value });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(
+        /^Invalid configuration: CORS_ORIGINS must be comma-separated http\(s\) origins without a path [^\n]*\(got ".*"\)$/,
+      );
+    });
+  });
+
+  describe('DOCS_ENABLED', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'f3a1c9d27b4e8a6f0c5d2e9b7a1f4c8d3e6b0a9f2c7d5e1b8a4f6c3d9e2b7a0f',
+      CERT_SIGNING_KEY_FILE: '/run/secrets/signing.pem',
+    };
+
+    it('is on by default outside production and off in production', () => {
+      expect(validateEnvironment({}).DOCS_ENABLED).toBe(true);
+      expect(validateEnvironment({ NODE_ENV: 'test' }).DOCS_ENABLED).toBe(true);
+      expect(validateEnvironment(production).DOCS_ENABLED).toBe(false);
+    });
+
+    it('follows the setting when given', () => {
+      expect(validateEnvironment({ DOCS_ENABLED: 'false' }).DOCS_ENABLED).toBe(false);
+      expect(validateEnvironment({ DOCS_ENABLED: 'FALSE' }).DOCS_ENABLED).toBe(false);
+      expect(validateEnvironment({ ...production, DOCS_ENABLED: 'true' }).DOCS_ENABLED).toBe(true);
+    });
+
+    it.each(['yes', '1', 'off'])('refuses %s in one line naming the variable', (value) => {
+      expect(() => validateEnvironment({ DOCS_ENABLED: value })).toThrow(
+        new RegExp(
+          `^Invalid configuration: DOCS_ENABLED must be true or false \\(got "${value}"\\)$`,
+        ),
+      );
+    });
+  });
+
+  describe('JWT_SECRET in production', () => {
+    const production = { NODE_ENV: 'production', CERT_SIGNING_KEY_FILE: '/run/secrets/k.pem' };
+
+    it.each([
+      ['32 hexadecimal characters (16 bytes)', 'f3a1c9d27b4e8a6f0c5d2e9b7a1f4c8d'],
+      [
+        '63 hexadecimal characters',
+        'f3a1c9d27b4e8a6f0c5d2e9b7a1f4c8d3e6b0a9f2c7d5e1b8a4f6c3d9e2b7a0',
+      ],
+      ['a repeated word', 'secretsecretsecretsecretsecretsecret'],
+      ['one character repeated', 'x'.repeat(64)],
+    ])('refuses %s in one line, without showing it', (_label, secret) => {
+      const attempt = () => validateEnvironment({ ...production, JWT_SECRET: secret });
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(
+        /^Invalid configuration: JWT_SECRET is too weak for production [^\n]*$/,
+      );
+      expect(attempt).not.toThrow(secret);
+    });
+
+    it.each([
+      [
+        '64 hexadecimal characters',
+        'f3a1c9d27b4e8a6f0c5d2e9b7a1f4c8d3e6b0a9f2c7d5e1b8a4f6c3d9e2b7a0f',
+      ],
+      ['32 random bytes in base64url', 'q8Zt3vN0yR_5mK2wXb9Lc-Hf7Pj4sUdA1eGiQoTnVkY'],
+    ])('accepts %s', (_label, secret) => {
+      expect(validateEnvironment({ ...production, JWT_SECRET: secret }).JWT_SECRET).toBe(secret);
+    });
+
+    it('keeps accepting a shorter secret outside production', () => {
+      const secret = 'secretsecretsecretsecretsecretsecret';
+      expect(validateEnvironment({ JWT_SECRET: secret }).JWT_SECRET).toBe(secret);
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsEmail,
   IsIn,
   IsInt,
@@ -18,6 +19,28 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^(true|false)$/i.test(value.trim())
+    ? value.trim().toLowerCase() === 'true'
+    : value;
+
+const toList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value;
+
+/** An origin as browsers send it: scheme, lower-case host and optional port; no path. */
+const ORIGIN =
+  /^https?:\/\/([a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:.]+\])(:\d{1,5})?$/;
+
+/**
+ * Whether a secret is too weak to sign tokens in production: fewer than 32 bytes (64 characters
+ * when written in hexadecimal, 32 bytes of key), or made of fewer than 8 distinct characters.
+ */
+export function isWeakSecret(secret: string): boolean {
+  const hex = /^[0-9a-f]+$/i.test(secret);
+  const bytes = hex ? secret.length / 2 : Buffer.byteLength(secret, 'utf8');
+  return bytes < 32 || new Set(secret).size < 8;
+}
 
 /** The environment variables the service reads, with their defaults. */
 export class EnvironmentVariables {
@@ -38,6 +61,14 @@ export class EnvironmentVariables {
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
   readonly DATABASE_URL?: string;
+
+  /**
+   * PostgreSQL as the role that owns the schema, for migrations only; the application then runs
+   * with DATABASE_URL (a role without DDL rights). Unset, DATABASE_URL does both.
+   */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'must be a postgres:// or postgresql:// URL' })
+  readonly MIGRATION_DATABASE_URL?: string;
 
   @Transform(toInt)
   @IsInt()
@@ -122,17 +153,38 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1_000_000_000)
   readonly PUBLIC_RATE_LIMIT_PER_MINUTE: number = 120;
+
+  /**
+   * Origins whose browsers may call the API, comma-separated (`https://app.example.org`); unset,
+   * no CORS headers are sent.
+   */
+  @IsOptional()
+  @Transform(toList)
+  @Matches(ORIGIN, {
+    each: true,
+    message: 'must be comma-separated http(s) origins without a path (https://app.example.org)',
+  })
+  readonly CORS_ORIGINS?: string[];
+
+  /** Serves the API documentation at /docs; by default on, except in production. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  readonly DOCS_ENABLED!: boolean;
 }
 
 const OPTIONAL_VARIABLES = [
   'DATABASE_URL',
+  'MIGRATION_DATABASE_URL',
   'JWT_SECRET',
   'ADMIN_EMAIL',
   'ADMIN_PASSWORD',
   'FILES_DIR',
   'CERT_SIGNING_KEY_FILE',
+  'CORS_ORIGINS',
+  'DOCS_ENABLED',
 ];
-const TYPE_CONSTRAINTS = ['isInt', 'isIn', 'matches', 'isUrl', 'isString'];
+const TYPE_CONSTRAINTS = ['isInt', 'isIn', 'isBoolean', 'matches', 'isUrl', 'isString'];
 
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
@@ -159,13 +211,24 @@ export function validateEnvironment(env: Record<string, unknown>): EnvironmentVa
       `Invalid configuration: ${first.property} ${message.replace(`${first.property} `, '')} (got ${shown})`,
     );
   }
+  if (config.MIGRATION_DATABASE_URL && !config.DATABASE_URL) {
+    throw new ConfigurationError(
+      'Invalid configuration: MIGRATION_DATABASE_URL needs DATABASE_URL (the embedded engine has one role)',
+    );
+  }
   if (config.NODE_ENV === 'production' && !config.JWT_SECRET) {
     throw new ConfigurationError('Invalid configuration: JWT_SECRET is required in production');
+  }
+  if (config.NODE_ENV === 'production' && isWeakSecret(config.JWT_SECRET ?? '')) {
+    throw new ConfigurationError(
+      'Invalid configuration: JWT_SECRET is too weak for production (at least 32 random bytes, or 64 hexadecimal characters)',
+    );
   }
   if (config.NODE_ENV === 'production' && !config.CERT_SIGNING_KEY_FILE) {
     throw new ConfigurationError(
       'Invalid configuration: CERT_SIGNING_KEY_FILE is required in production',
     );
   }
+  (config as { DOCS_ENABLED: boolean }).DOCS_ENABLED ??= config.NODE_ENV !== 'production';
   return config;
 }

@@ -4,4 +4,6 @@ export interface DatabaseTarget {
   /** The in-process engine: one connection, no concurrent migrators. */
   readonly embedded: boolean;
   readonly poolSize: number;
+  /** Runs the migrations, as the schema's owner, when the application's own role may not. */
+  readonly migrationUrl?: string;
 }

@@ -19,6 +19,10 @@ export class DatabaseModule {
             retryAttempts: 0,
           }),
           dataSourceFactory: async (options) => {
+            if (target.migrationUrl) {
+              await migrateAs(target.migrationUrl);
+              return new DataSource(options!).initialize();
+            }
             const dataSource = await new DataSource(options!).initialize();
             await runMigrations(dataSource, { lock: !target.embedded });
             return dataSource;
@@ -26,5 +30,17 @@ export class DatabaseModule {
         }),
       ],
     };
+  }
+}
+
+/** Brings the schema up to date through a connection of its own, as another role. */
+async function migrateAs(url: string) {
+  const owner = await new DataSource(
+    dataSourceOptions({ url, embedded: false, poolSize: 2 }),
+  ).initialize();
+  try {
+    await runMigrations(owner, { lock: true });
+  } finally {
+    await owner.destroy();
   }
 }

@@ -6,13 +6,16 @@ import { startEmbeddedDatabase } from 'src/database/embedded-database';
 import { runMigrations } from 'src/database/run-migrations';
 import { resolve } from 'node:path';
 
-/** `npm run migrate`: applies pending migrations to DATABASE_URL, or to the embedded engine. */
+/**
+ * `npm run migrate`: applies pending migrations as MIGRATION_DATABASE_URL (or DATABASE_URL), or to
+ * the embedded engine.
+ */
 async function migrate() {
   const env = validateEnvironment(process.env);
   const embedded = env.DATABASE_URL
     ? undefined
     : await startEmbeddedDatabase(resolve(env.DATA_DIR));
-  const url = env.DATABASE_URL ?? embedded!.url;
+  const url = env.MIGRATION_DATABASE_URL ?? env.DATABASE_URL ?? embedded!.url;
   const dataSource = await new DataSource(
     dataSourceOptions({ url, embedded: !!embedded, poolSize: 2 }),
   ).initialize();
