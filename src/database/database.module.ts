@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from 'src/database/data-source-options';
 import type { DatabaseTarget } from 'src/database/database-target';
 import { runMigrations } from 'src/database/run-migrations';
+import { distinctRole, grantRuntimeRole } from 'src/database/runtime-role';
 
 @Module({})
 export class DatabaseModule {
@@ -20,7 +21,7 @@ export class DatabaseModule {
           }),
           dataSourceFactory: async (options) => {
             if (target.migrationUrl) {
-              await migrateAs(target.migrationUrl);
+              await migrateAs(target.migrationUrl, distinctRole(target.url, target.migrationUrl));
               return new DataSource(options!).initialize();
             }
             const dataSource = await new DataSource(options!).initialize();
@@ -33,13 +34,19 @@ export class DatabaseModule {
   }
 }
 
-/** Brings the schema up to date through a connection of its own, as another role. */
-async function migrateAs(url: string) {
+/**
+ * Brings the schema up to date through a connection of its own, as another role, and grants the
+ * application's role its rights.
+ */
+async function migrateAs(url: string, runtimeRole: string | null) {
   const owner = await new DataSource(
     dataSourceOptions({ url, embedded: false, poolSize: 2 }),
   ).initialize();
   try {
     await runMigrations(owner, { lock: true });
+    if (runtimeRole) {
+      await grantRuntimeRole(owner, runtimeRole);
+    }
   } finally {
     await owner.destroy();
   }

@@ -4,6 +4,7 @@ import { validateEnvironment } from 'src/config/environment';
 import { dataSourceOptions } from 'src/database/data-source-options';
 import { startEmbeddedDatabase } from 'src/database/embedded-database';
 import { runMigrations } from 'src/database/run-migrations';
+import { distinctRole, grantRuntimeRole } from 'src/database/runtime-role';
 import { resolve } from 'node:path';
 
 /**
@@ -21,6 +22,13 @@ async function migrate() {
   ).initialize();
   try {
     const count = await runMigrations(dataSource, { lock: !embedded });
+    const runtimeRole =
+      env.MIGRATION_DATABASE_URL && env.DATABASE_URL
+        ? distinctRole(env.DATABASE_URL, env.MIGRATION_DATABASE_URL)
+        : null;
+    if (runtimeRole) {
+      await grantRuntimeRole(dataSource, runtimeRole);
+    }
     new Logger('Migrations').log(count ? `${count} migration(s) applied` : 'Schema is up to date');
   } finally {
     await dataSource.destroy();

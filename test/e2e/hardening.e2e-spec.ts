@@ -194,6 +194,7 @@ describe('request header limit', () => {
 
 describe('MIGRATION_DATABASE_URL', () => {
   const owner = `test_owner_${randomBytes(4).toString('hex')}`;
+  const runtimeRole = `test_runtime_${randomBytes(4).toString('hex')}`;
   const databaseName = uniqueDatabaseName('test_owner');
   let dir: string;
 
@@ -210,6 +211,7 @@ describe('MIGRATION_DATABASE_URL', () => {
   beforeAll(async () => {
     // An empty database owned by a role without superuser rights, which will own the schema.
     await server((client) => client.query(`CREATE ROLE "${owner}" LOGIN`));
+    await server((client) => client.query(`CREATE ROLE "${runtimeRole}" LOGIN`));
     await createDatabase(databaseName);
     await server((client) => client.query(`ALTER DATABASE "${databaseName}" OWNER TO "${owner}"`));
     dir = await mkdtemp(join(tmpdir(), 'charter-owner-'));
@@ -220,6 +222,7 @@ describe('MIGRATION_DATABASE_URL', () => {
   afterAll(async () => {
     await dropDatabase(databaseName);
     await server((client) => client.query(`DROP ROLE IF EXISTS "${owner}"`));
+    await server((client) => client.query(`DROP ROLE IF EXISTS "${runtimeRole}"`));
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -258,6 +261,54 @@ describe('MIGRATION_DATABASE_URL', () => {
       );
       expect(count).toBeGreaterThan(0);
       expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+  it('runs the application as a role without superuser rights that cannot alter the journal', async () => {
+    const runtimeUrl = new URL(databaseUrl(databaseName));
+    runtimeUrl.username = runtimeRole;
+    const migrationUrl = new URL(databaseUrl(databaseName));
+    migrationUrl.username = owner;
+    Object.assign(process.env, {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      CERT_SIGNING_KEY_FILE: join(dir, 'key.pem'),
+      FILES_DIR: join(dir, 'files'),
+      DATABASE_URL: runtimeUrl.toString(),
+      MIGRATION_DATABASE_URL: migrationUrl.toString(),
+    });
+    const env = validateEnvironment(process.env);
+    const app = await createApp(env, {
+      url: runtimeUrl.toString(),
+      embedded: false,
+      poolSize: 2,
+      migrationUrl: env.MIGRATION_DATABASE_URL,
+    });
+    try {
+      await app.init();
+      const db = app.get(DataSource);
+      const [role] = await db.query<{ user: string; rolsuper: boolean }[]>(
+        'SELECT current_user AS user, rolsuper FROM pg_roles WHERE rolname = current_user',
+      );
+      expect(role).toEqual({ user: runtimeRole, rolsuper: false });
+      expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+      // It writes records (the first administrator, with its journal entry, at start-up)…
+      const [{ entries }] = await db.query<{ entries: number }[]>(
+        'SELECT count(*)::int AS entries FROM journal_entry',
+      );
+      expect(entries).toBeGreaterThan(0);
+      // …but the journal is append-only for it, whatever path it takes.
+      for (const sql of [
+        `UPDATE journal_entry SET action = 'forged'`,
+        'DELETE FROM journal_entry',
+        'TRUNCATE journal_entry',
+        'ALTER TABLE journal_entry DISABLE TRIGGER ALL',
+        'DROP TABLE journal_entry',
+      ]) {
+        await expect(db.query(sql)).rejects.toMatchObject({ driverError: { code: '42501' } });
+      }
     } finally {
       await app.close();
     }
