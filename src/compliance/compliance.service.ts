@@ -141,10 +141,8 @@ export class ComplianceService implements ComplianceInputsListener {
     options: { skipLocked?: boolean } = {},
   ): Promise<StoredCompliance | null> {
     const select = (suffix: string) =>
-      em.query<
-        { status: ComplianceStatus; score: string | null; reasons: unknown; version: number }[]
-      >(
-        `SELECT status, score::text AS score, reasons, version FROM site_compliance
+      em.query<StoredRow[]>(
+        `SELECT site_id, status, score::text AS score, reasons, version FROM site_compliance
           WHERE site_id = $1 FOR UPDATE${suffix}`,
         [siteId],
       );
@@ -166,13 +164,7 @@ export class ComplianceService implements ComplianceInputsListener {
       );
       [row] = await select('');
     }
-    return {
-      siteId,
-      status: row.status,
-      score: row.score === null ? null : Number(row.score),
-      reasons: row.reasons,
-      version: row.version,
-    };
+    return storedOf(row);
   }
 
   /** Recomputes the site's status in the caller's transaction (locks its row first). */
