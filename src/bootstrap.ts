@@ -29,6 +29,7 @@ export async function startService(env: EnvironmentVariables): Promise<RunningSe
       embedded: false,
       poolSize: env.DATABASE_POOL_SIZE,
       migrationUrl: env.MIGRATION_DATABASE_URL,
+      commitWaitMs: env.COMMIT_RESOLUTION_WAIT_MS,
     };
   } else {
     embedded = await startEmbeddedDatabase(resolve(env.DATA_DIR));

@@ -61,7 +61,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const config = validateEnvironment(process.env);
   const app = await createApp(
     config,
-    { url, embedded: false, poolSize: 5 },
+    { url, embedded: false, poolSize: 5, commitWaitMs: config.COMMIT_RESOLUTION_WAIT_MS },
     {
       extraModules: options.extraModules,
     },

@@ -76,6 +76,16 @@ export class EnvironmentVariables {
   @Max(200)
   readonly DATABASE_POOL_SIZE: number = 10;
 
+  /**
+   * How long a request whose connection was lost during COMMIT waits for the database to say
+   * whether the change was stored, before answering 503 SERVICE.COMMIT_IN_DOUBT.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  readonly COMMIT_RESOLUTION_WAIT_MS: number = 30_000;
+
   @IsString()
   @MinLength(1)
   readonly DATA_DIR: string = './data';

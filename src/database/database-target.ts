@@ -6,4 +6,6 @@ export interface DatabaseTarget {
   readonly poolSize: number;
   /** Runs the migrations, as the schema's owner, when the application's own role may not. */
   readonly migrationUrl?: string;
+  /** See COMMIT_RESOLUTION_WAIT_MS. */
+  readonly commitWaitMs?: number;
 }

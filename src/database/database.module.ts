@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from 'src/database/data-source-options';
+import { resolveCommitsInDoubt } from 'src/database/commit-resolution';
 import type { DatabaseTarget } from 'src/database/database-target';
 import { runMigrations } from 'src/database/run-migrations';
 import { distinctRole, grantRuntimeRole } from 'src/database/runtime-role';
@@ -22,9 +23,15 @@ export class DatabaseModule {
           dataSourceFactory: async (options) => {
             if (target.migrationUrl) {
               await migrateAs(target.migrationUrl, distinctRole(target.url, target.migrationUrl));
-              return new DataSource(options!).initialize();
+              return resolveCommitsInDoubt(
+                new DataSource(options!),
+                target.commitWaitMs,
+              ).initialize();
             }
-            const dataSource = await new DataSource(options!).initialize();
+            const dataSource = await resolveCommitsInDoubt(
+              new DataSource(options!),
+              target.commitWaitMs,
+            ).initialize();
             await runMigrations(dataSource, { lock: !target.embedded });
             return dataSource;
           },

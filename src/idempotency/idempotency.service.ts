@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
+import { COMMIT_IN_DOUBT } from 'src/database/commit-resolution';
 import type { MultipartFingerprint } from 'src/idempotency/request-fingerprint';
 import type { JobRun } from 'src/scheduler/scheduler.service';
 
@@ -151,6 +152,14 @@ export class IdempotencyService {
       return;
     }
     this.owned.delete(request);
+    if (response?.status === 503 && response.body.includes(`"${COMMIT_IN_DOUBT}"`)) {
+      // Whether the work was stored is not known: releasing the key would let a retry do it
+      // twice. It stays in flight (409 to a retry) until its lease ends.
+      this.logger.warn(
+        `Idempotency key ${key.id}: commit in doubt; kept in flight for ${IN_FLIGHT_LEASE_MS / 60_000} minutes`,
+      );
+      return;
+    }
     try {
       if (fingerprint !== undefined && response && isKeptStatus(response.status)) {
         await this.db.query(

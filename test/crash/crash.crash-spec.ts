@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { validateEnvironment } from 'src/config/environment';
 import { runJournalVerification } from 'src/journal/verify-journal';
 import { login } from '../load/fixture';
@@ -291,6 +292,15 @@ describe('crash: the database stops hard under write load', () => {
         (line) => journal.push(line),
       );
 
+      // Commits whose connection was lost: the service asked the database for their outcome.
+      const serviceLog = await readFile(files.logFile, 'utf8');
+      const resolved = { committed: 0, aborted: 0, unknown: 0 };
+      for (const match of serviceLog.matchAll(
+        /Connection lost during COMMIT of transaction \d+: (committed|aborted|unknown)/g,
+      )) {
+        resolved[match[1] as keyof typeof resolved] += 1;
+      }
+
       const recoveryMs = serviceReadyAt ? serviceReadyAt - databaseBackAt : Number.NaN;
       const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
       const totals = (phase: Phase) =>
@@ -319,6 +329,11 @@ describe('crash: the database stops hard under write load', () => {
           `${withoutRetryAfter}; /health while down: ${healthDown.status} ` +
           `(Retry-After ${healthDown.headers.get('retry-after')}); journal: ${journal.join(' / ')}`,
       );
+      print(
+        `crash: commits whose answer was lost, outcome asked once the database was back: ` +
+          `${resolved.committed} committed (answered 201), ${resolved.aborted} aborted (answered ` +
+          `503), ${resolved.unknown} still unknown (answered 503 SERVICE.COMMIT_IN_DOUBT)`,
+      );
       for (const message of problems) {
         print(`  problem: ${message}`);
       }
@@ -331,6 +346,7 @@ describe('crash: the database stops hard under write load', () => {
           sentWhileDown: duringOutage.length,
           recoveryMs,
           databaseBackMs: databaseBackAt - startIssuedAt,
+          commitsResolved: resolved,
           problems: problems.length,
           journalExit,
         }),
@@ -349,6 +365,8 @@ describe('crash: the database stops hard under write load', () => {
       expect(serviceReadyAt).toBeGreaterThan(0);
       expect(recoveryMs).toBeLessThanOrEqual(READY_WITHIN_MS);
       expect(journalExit).toBe(0);
+      // The database came back well within the wait: no outcome was left unknown.
+      expect(resolved.unknown).toBe(0);
     } finally {
       for (const step of cleanup.reverse()) {
         await step().catch((error: unknown) => print(`clean-up failed: ${String(error)}`));
