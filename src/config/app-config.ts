@@ -14,6 +14,15 @@ export const appConfig = registerAs('app', () => {
     databasePoolSize: env.DATABASE_POOL_SIZE,
     dataDir: resolve(env.DATA_DIR),
     filesDir: resolve(env.FILES_DIR ?? join(env.DATA_DIR, 'files')),
+    storageDriver: env.STORAGE_DRIVER,
+    s3: {
+      endpoint: env.S3_ENDPOINT,
+      region: env.S3_REGION,
+      bucket: env.S3_BUCKET,
+      accessKeyId: env.S3_ACCESS_KEY_ID,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: env.S3_FORCE_PATH_STYLE,
+    },
     evidenceMaxBytes: env.EVIDENCE_MAX_BYTES,
     logLevel: env.LOG_LEVEL,
     publicBaseUrl: env.PUBLIC_BASE_URL.replace(/\/+$/, ''),
@@ -25,6 +34,23 @@ export const appConfig = registerAs('app', () => {
     refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
     adminEmail: env.ADMIN_EMAIL?.toLowerCase(),
     adminPassword: env.ADMIN_PASSWORD,
+    metrics: {
+      token: env.METRICS_TOKEN,
+      allow: env.METRICS_ALLOW,
+    },
+    mail: {
+      smtpUrl: env.SMTP_URL,
+      smtpHost: env.SMTP_HOST,
+      smtpPort: env.SMTP_PORT,
+      smtpUser: env.SMTP_USER,
+      smtpPassword: env.SMTP_PASSWORD,
+      smtpSecure: env.SMTP_SECURE ?? env.SMTP_PORT === 465,
+      from: env.MAIL_FROM,
+      outboxDir: resolve(env.OUTBOX_DIR ?? join(env.DATA_DIR, 'outbox')),
+      maxAttempts: env.NOTIFY_MAX_ATTEMPTS,
+      retryBaseMs: env.NOTIFY_RETRY_BASE_SECONDS * 1000,
+      dispatchIntervalMs: env.NOTIFY_DISPATCH_INTERVAL_SECONDS * 1000,
+    },
   };
 });
 

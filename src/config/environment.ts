@@ -11,11 +11,17 @@ import {
   Max,
   Min,
   MinLength,
+  ValidateBy,
   validateSync,
 } from 'class-validator';
+import { isIP } from 'node:net';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const STORAGE_DRIVERS = ['local', 's3'] as const;
+
+/** An S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens. */
+const BUCKET_NAME = /^(?=.{3,63}$)[a-z0-9][a-z0-9.-]*[a-z0-9]$/;
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -27,6 +33,26 @@ const toBoolean = ({ value }: { value: unknown }): unknown =>
 
 const toList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.split(',').map((item) => item.trim()) : value;
+
+/** A comma-separated list of addresses and CIDR blocks; `none` is the empty list. */
+const toAddressList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim().toLowerCase() === 'none' ? [] : toList({ value });
+
+/** An address (`10.0.0.7`, `::1`) or a block in CIDR notation (`10.0.0.0/8`, `fd00::/8`). */
+export function isAddressOrBlock(value: unknown): boolean {
+  if (typeof value !== 'string') {
+    return false;
+  }
+  const [address, prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (!family || rest.length > 0) {
+    return false;
+  }
+  return (
+    prefix === undefined ||
+    (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+  );
+}
 
 /** An origin as browsers send it: scheme, lower-case host and optional port; no path. */
 const ORIGIN =
@@ -103,6 +129,40 @@ export class EnvironmentVariables {
   @MinLength(1)
   readonly FILES_DIR?: string;
 
+  /** Where evidence and certificate PDFs are kept: `local` (FILES_DIR) or `s3` (S3_BUCKET). */
+  @IsIn(STORAGE_DRIVERS)
+  readonly STORAGE_DRIVER: (typeof STORAGE_DRIVERS)[number] = 'local';
+
+  /** An S3-compatible server (MinIO, Ceph, Garage…); unset, AWS S3 in S3_REGION. */
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  readonly S3_ENDPOINT?: string;
+
+  @IsString()
+  @MinLength(1)
+  readonly S3_REGION: string = 'us-east-1';
+
+  /** The bucket of the S3 storage; required with STORAGE_DRIVER=s3. */
+  @IsOptional()
+  @Matches(BUCKET_NAME, {
+    message: 'must be a bucket name: 3 to 63 lower-case letters, digits, dots and hyphens',
+  })
+  readonly S3_BUCKET?: string;
+
+  /** Both or neither; unset, the AWS SDK's default credentials (AWS_* variables, roles). */
+  @IsOptional()
+  @IsString()
+  readonly S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  readonly S3_SECRET_ACCESS_KEY?: string;
+
+  /** The bucket in the URL's path rather than in its host name: MinIO and most other servers. */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  readonly S3_FORCE_PATH_STYLE: boolean = false;
+
   /** Largest evidence file accepted, in bytes. */
   @Transform(toInt)
   @IsInt()
@@ -176,11 +236,100 @@ export class EnvironmentVariables {
   })
   readonly CORS_ORIGINS?: string[];
 
+  /**
+   * The SMTP server that sends emails, as a URL (`smtp://user:password@host:587`,
+   * `smtps://host:465`); or give SMTP_HOST and its companions. Without either, messages are
+   * written as `.eml` files under OUTBOX_DIR.
+   */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// or smtps:// URL' })
+  readonly SMTP_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  readonly SMTP_HOST?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  readonly SMTP_PORT: number = 587;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  readonly SMTP_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  readonly SMTP_PASSWORD?: string;
+
+  /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'must be true or false' })
+  readonly SMTP_SECURE?: boolean;
+
+  /** The sender of every email: an address, or `Name <address>`. */
+  @IsString()
+  @Matches(/^([^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/, {
+    message: 'must be an email address, or a name and an address in <>',
+  })
+  readonly MAIL_FROM: string = 'Charte sanitaire <no-reply@localhost>';
+
+  /** Where messages are written as `.eml` files when no SMTP server is set; DATA_DIR/outbox. */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  readonly OUTBOX_DIR?: string;
+
+  /** Attempts to send one message before it is marked failed and shown to administrators. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  readonly NOTIFY_MAX_ATTEMPTS: number = 8;
+
+  /** Wait after the first failed attempt, in seconds; doubled after each further failure. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  readonly NOTIFY_RETRY_BASE_SECONDS: number = 60;
+
+  /** How often each instance looks for messages to send, in seconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  readonly NOTIFY_DISPATCH_INTERVAL_SECONDS: number = 15;
+
   /** Serves the API documentation at /docs; by default on, except in production. */
   @IsOptional()
   @Transform(toBoolean)
   @IsBoolean({ message: 'must be true or false' })
   readonly DOCS_ENABLED!: boolean;
+
+  /**
+   * Bearer token that opens GET /metrics from any address; unset, only the addresses of
+   * METRICS_ALLOW may read it.
+   */
+  @IsOptional()
+  @IsString()
+  readonly METRICS_TOKEN?: string;
+
+  /** Client addresses and CIDR blocks that may read GET /metrics without a token (`none`: no one). */
+  @Transform(toAddressList)
+  @ValidateBy({
+    name: 'isAddressList',
+    validator: {
+      validate: (value: unknown) => Array.isArray(value) && value.every(isAddressOrBlock),
+      defaultMessage: () =>
+        'must be comma-separated addresses or CIDR blocks (127.0.0.1, 10.0.0.0/8, ::1), or none',
+    },
+  })
+  readonly METRICS_ALLOW: string[] = ['127.0.0.0/8', '::1'];
 }
 
 const OPTIONAL_VARIABLES = [
@@ -190,9 +339,20 @@ const OPTIONAL_VARIABLES = [
   'ADMIN_EMAIL',
   'ADMIN_PASSWORD',
   'FILES_DIR',
+  'S3_ENDPOINT',
+  'S3_BUCKET',
+  'S3_ACCESS_KEY_ID',
+  'S3_SECRET_ACCESS_KEY',
   'CERT_SIGNING_KEY_FILE',
   'CORS_ORIGINS',
   'DOCS_ENABLED',
+  'METRICS_TOKEN',
+  'SMTP_URL',
+  'SMTP_HOST',
+  'SMTP_USER',
+  'SMTP_PASSWORD',
+  'SMTP_SECURE',
+  'OUTBOX_DIR',
 ];
 const TYPE_CONSTRAINTS = ['isInt', 'isIn', 'isBoolean', 'matches', 'isUrl', 'isString'];
 
@@ -226,6 +386,14 @@ export function validateEnvironment(env: Record<string, unknown>): EnvironmentVa
       'Invalid configuration: MIGRATION_DATABASE_URL needs DATABASE_URL (the embedded engine has one role)',
     );
   }
+  if (config.STORAGE_DRIVER === 's3' && !config.S3_BUCKET) {
+    throw new ConfigurationError('Invalid configuration: STORAGE_DRIVER=s3 needs S3_BUCKET');
+  }
+  if (!config.S3_ACCESS_KEY_ID !== !config.S3_SECRET_ACCESS_KEY) {
+    throw new ConfigurationError(
+      'Invalid configuration: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together (or neither, for the AWS default credentials)',
+    );
+  }
   if (config.NODE_ENV === 'production' && !config.JWT_SECRET) {
     throw new ConfigurationError('Invalid configuration: JWT_SECRET is required in production');
   }
@@ -234,10 +402,22 @@ export function validateEnvironment(env: Record<string, unknown>): EnvironmentVa
       'Invalid configuration: JWT_SECRET is too weak for production (at least 32 random bytes, or 64 hexadecimal characters)',
     );
   }
+  // Checked apart, so that the refusal never repeats the token.
+  if (
+    config.METRICS_TOKEN !== undefined &&
+    !/^[A-Za-z0-9._~+/-]{16,}=*$/.test(config.METRICS_TOKEN)
+  ) {
+    throw new ConfigurationError(
+      'Invalid configuration: METRICS_TOKEN must be at least 16 characters among letters, digits and -._~+/ (openssl rand -hex 32)',
+    );
+  }
   if (config.NODE_ENV === 'production' && !config.CERT_SIGNING_KEY_FILE) {
     throw new ConfigurationError(
       'Invalid configuration: CERT_SIGNING_KEY_FILE is required in production',
     );
+  }
+  if (config.SMTP_URL && config.SMTP_HOST) {
+    throw new ConfigurationError('Invalid configuration: set SMTP_URL or SMTP_HOST, not both');
   }
   (config as { DOCS_ENABLED: boolean }).DOCS_ENABLED ??= config.NODE_ENV !== 'production';
   return config;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 
-/** Injection token of the {@link FileStorage}: local disk by default, S3-compatible later. */
+/** Injection token of the {@link FileStorage}: local disk by default, or S3-compatible. */
 export const FILE_STORAGE = Symbol('FILE_STORAGE');
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;

@@ -1,4 +1,10 @@
-import { Inject, Logger, Module, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { appConfig, type AppConfig } from 'src/config/app-config';
 import { SchedulerModule } from 'src/scheduler/scheduler.module';
 import { SchedulerService } from 'src/scheduler/scheduler.service';
@@ -11,9 +17,27 @@ const PURGE_EVERY_MS = 60 * 60 * 1000;
 // No upload lasts a day: a staged file that old belongs to a process that is gone.
 const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 
+async function openFileStorage(config: AppConfig): Promise<FileStorage> {
+  const logger = new Logger(StorageModule.name);
+  if (config.storageDriver === 's3') {
+    // Loaded only when chosen: the AWS SDK is large, and the local disk is the default. A
+    // relative path: the build rewrites the src/ alias of static imports only.
+    const { S3Storage } = await import('./s3-storage');
+    const storage = S3Storage.fromSettings(config.s3);
+    await storage.init();
+    const at = config.s3.endpoint ?? `AWS S3 (${config.s3.region})`;
+    logger.log(`Files in the S3 bucket ${config.s3.bucket} at ${at}`);
+    return storage;
+  }
+  const storage = new LocalDiskStorage(config.filesDir);
+  await storage.init();
+  logger.log(`Files on the local disk under ${config.filesDir}`);
+  return storage;
+}
+
 /**
- * The file storage behind the {@link FILE_STORAGE} token. Local disk under FILES_DIR for now; an
- * S3-compatible driver for several instances is the other implementation to plug in here.
+ * The file storage behind the {@link FILE_STORAGE} token, chosen by STORAGE_DRIVER: local disk
+ * under FILES_DIR (the default), or an S3-compatible bucket, which several instances share.
  */
 @Module({
   imports: [SchedulerModule],
@@ -21,16 +45,12 @@ const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
     {
       provide: FILE_STORAGE,
       inject: [appConfig.KEY],
-      useFactory: async (config: AppConfig): Promise<FileStorage> => {
-        const storage = new LocalDiskStorage(config.filesDir);
-        await storage.init();
-        return storage;
-      },
+      useFactory: openFileStorage,
     },
   ],
   exports: [FILE_STORAGE],
 })
-export class StorageModule implements OnModuleInit {
+export class StorageModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(StorageModule.name);
 
   constructor(
@@ -53,5 +73,10 @@ export class StorageModule implements OnModuleInit {
         return Promise.resolve();
       },
     });
+  }
+
+  onApplicationShutdown(): void {
+    // The S3 driver keeps connections to the bucket open.
+    (this.storage as Partial<{ close(): void }>).close?.();
   }
 }

@@ -1,9 +1,13 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import type { CertificateResponse } from 'src/certificates/certificates.dto';
 import { ComplianceSweep } from 'src/compliance/compliance-sweep';
 import { ComplianceModule } from 'src/compliance/compliance.module';
 import type { Organisation } from 'src/members/organisation.entity';
 import type { Site } from 'src/members/site.entity';
 import type { User } from 'src/members/user.entity';
+import { createS3Client } from 'src/storage/s3-storage';
 import { createTestApp, type TestApp } from '../app';
 import {
   authAs,
@@ -16,33 +20,65 @@ import {
 } from '../factories';
 import { png } from '../fixtures/evidence-corpus';
 import { evidenceForm } from '../fixtures/multipart';
+import { type S3TestServer, startS3Server } from '../s3-server';
 
 const DAY = 24 * 60 * 60 * 1000;
 const PARALLEL = 12;
+const DRIVERS = ['local', 's3'] as const;
+const SHARED_BUCKET = 'charter-files';
+const OTHER_BUCKET = 'charter-files-elsewhere';
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /**
  * Two instances of the application on one database, as behind a load balancer: what must hold
  * across instances is kept in PostgreSQL (failed logins, the certificate counter, the compliance
- * status and its history, the registered signing keys), so both behave as one. A third instance
- * with a FILES_DIR of its own shows why the file storage must be shared too.
+ * status and its history, the registered signing keys), so both behave as one. Files are in one
+ * shared store: a folder both reach, or a bucket of a local S3-compatible server (s3rver). A third
+ * instance with a store of its own (another folder, another bucket) shows why it must be shared.
  */
-describe('two instances on one database', () => {
+describe.each(DRIVERS)('two instances on one database, files on %s storage', (driver) => {
   let a: TestApp;
   let b: TestApp;
-  /** On the same database, but with its own FILES_DIR. */
+  /** On the same database, but with a file store of its own. */
   let alone: TestApp;
+  let s3: S3TestServer | undefined;
+  let sharedFilesDir: string;
   let admin: User;
   let auditor: User;
   let organisation: Organisation;
 
   const either = (i: number) => (i % 2 === 0 ? a : b);
 
+  /** The names under which the shared store holds `hash`: once, when stored at all. */
+  const storedAs = async (hash: string): Promise<string[]> => {
+    const name = `sha256/${hash.slice(0, 2)}/${hash.slice(2, 4)}/${hash}`;
+    if (s3) {
+      const client = createS3Client(s3.settings(SHARED_BUCKET));
+      const listed = await client.send(
+        new ListObjectsV2Command({ Bucket: SHARED_BUCKET, Prefix: 'sha256/' }),
+      );
+      client.destroy();
+      return (listed.Contents ?? []).map((o) => o.Key!).filter((key) => key === name);
+    }
+    const files = await readdir(sharedFilesDir, { recursive: true });
+    return files.filter((file) => file === name);
+  };
+
   beforeAll(async () => {
-    a = await createTestApp({ extraModules: [ComplianceModule] });
-    // createTestApp puts each app's settings in process.env: the second shares the first's
-    // storage and signing key, as instances of one deployment do.
+    if (driver === 's3') {
+      s3 = await startS3Server();
+      await s3.createBucket(SHARED_BUCKET);
+      await s3.createBucket(OTHER_BUCKET);
+    }
+    // Every instance names its driver: createTestApp leaves each app's settings in process.env.
+    const storage = (bucket: string) => s3?.env(bucket) ?? { STORAGE_DRIVER: 'local' };
+    a = await createTestApp({ env: storage(SHARED_BUCKET), extraModules: [ComplianceModule] });
+    // The second shares the first's file store and signing key, as instances of one deployment do.
+    sharedFilesDir = process.env.FILES_DIR!;
     const shared = {
-      FILES_DIR: process.env.FILES_DIR!,
+      ...storage(SHARED_BUCKET),
+      FILES_DIR: sharedFilesDir,
       CERT_SIGNING_KEY_FILE: process.env.CERT_SIGNING_KEY_FILE!,
     };
     b = await createTestApp({
@@ -50,9 +86,10 @@ describe('two instances on one database', () => {
       env: shared,
       extraModules: [ComplianceModule],
     });
+    // Without FILES_DIR, createTestApp gives it a folder of its own.
     alone = await createTestApp({
       database: a.databaseName,
-      env: { CERT_SIGNING_KEY_FILE: shared.CERT_SIGNING_KEY_FILE },
+      env: { ...storage(OTHER_BUCKET), CERT_SIGNING_KEY_FILE: shared.CERT_SIGNING_KEY_FILE },
     });
     admin = await givenUser(a.db, 'admin');
     auditor = await givenUser(a.db, 'auditor');
@@ -64,6 +101,7 @@ describe('two instances on one database', () => {
     await alone?.close();
     await b?.close();
     await a?.close();
+    await s3?.close();
   });
 
   it('counts failed logins in PostgreSQL: failures split across both lock the account out of both', async () => {
@@ -122,7 +160,7 @@ describe('two instances on one database', () => {
     );
   }, 180_000);
 
-  it('verifies through one a certificate issued through the other, and both publish the same keys', async () => {
+  it('verifies through one a certificate issued through the other, serves its PDF, and both publish the same keys', async () => {
     const site = await givenCertifiableSite(a, { admin, auditor }, organisation);
     const issued = await a.request({
       method: 'POST',
@@ -130,7 +168,7 @@ describe('two instances on one database', () => {
       headers: await authAs(a, admin),
     });
     expect(issued.statusCode).toBe(201);
-    const { number, verifyUrl } = issued.json<CertificateResponse>();
+    const { number, verifyUrl, pdfSha256 } = issued.json<CertificateResponse>();
     const token = new URL(verifyUrl).searchParams.get('t');
 
     const verified = await b.request({
@@ -139,6 +177,21 @@ describe('two instances on one database', () => {
     });
     expect(verified.statusCode).toBe(200);
     expect(verified.json()).toMatchObject({ number, status: 'valid', token: { valid: true } });
+
+    // The PDF rendered and stored by the first, byte for byte from the second.
+    const [pdfA, pdfB] = await Promise.all([
+      a.request({
+        method: 'GET',
+        url: `/api/v1/certificates/${number}/pdf`,
+        headers: await authAs(a, admin),
+      }),
+      b.request({ method: 'GET', url: `/api/v1/public/certificates/${number}/pdf` }),
+    ]);
+    expect([pdfA.statusCode, pdfB.statusCode]).toEqual([200, 200]);
+    expect(pdfB.headers['content-type']).toBe('application/pdf');
+    expect(sha256(pdfB.rawPayload)).toBe(pdfSha256);
+    expect(pdfB.rawPayload.equals(pdfA.rawPayload)).toBe(true);
+    expect(await storedAs(pdfSha256)).toHaveLength(1);
 
     const [jwksA, jwksB] = await Promise.all(
       [a, b].map((t) => t.request({ method: 'GET', url: '/.well-known/jwks.json' })),
@@ -182,7 +235,7 @@ describe('two instances on one database', () => {
     expect(await b.app.get(ComplianceSweep).sweep(at)).toMatchObject({ changed: 0 });
   });
 
-  it('serves an upload through the other instance when they share FILES_DIR, and not otherwise', async () => {
+  it('serves an upload through the other instance when they share the file store, and not otherwise', async () => {
     const member = await givenUser(a.db, 'member', { organisationId: organisation.id });
     const site = await givenSite(a.db, organisation);
     const content = png();
@@ -206,7 +259,18 @@ describe('two instances on one database', () => {
     expect(shared.statusCode).toBe(200);
     expect(shared.rawPayload.equals(content)).toBe(true);
 
-    // The record is in the shared database, the bytes are not in this instance's folder: it
+    // The same bytes uploaded through the other are a second record of one stored file.
+    const again = await b.request({
+      method: 'POST',
+      url: '/api/v1/evidence',
+      payload: form.payload,
+      headers: { ...(await authAs(b, member)), ...form.headers },
+    });
+    expect(again.statusCode).toBe(201);
+    expect(again.json<{ id: string }>().id).not.toBe(id);
+    expect(await storedAs(sha256(content))).toHaveLength(1);
+
+    // The record is in the shared database, the bytes are not in this instance's store: it
     // refuses to serve them rather than serving something else.
     const separate = await download(alone);
     expect(separate.statusCode).toBe(409);
