@@ -10,6 +10,8 @@ import { CreateCertificates1796000100000 } from './1796000100000-create-certific
 import { CreateAuditSummary1796000200000 } from './1796000200000-create-audit-summary';
 import { AddRecomputationCause1796000300000 } from './1796000300000-add-recomputation-cause';
 import { CreateIdempotencyKeys1796000400000 } from './1796000400000-create-idempotency-keys';
+import { CreateNotifications1796100000000 } from './1796100000000-create-notifications';
+import { CreateAccountTokens1796100001000 } from './1796100001000-create-account-tokens';
 
 /** Every migration, in order. A committed migration is never edited: add a new one here. */
 export const MIGRATIONS = [
@@ -25,4 +27,6 @@ export const MIGRATIONS = [
   CreateAuditSummary1796000200000,
   AddRecomputationCause1796000300000,
   CreateIdempotencyKeys1796000400000,
+  CreateNotifications1796100000000,
+  CreateAccountTokens1796100001000,
 ];

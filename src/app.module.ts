@@ -22,6 +22,8 @@ import { DatabaseModule } from 'src/database/database.module';
 import type { DatabaseTarget } from 'src/database/database-target';
 import { HealthModule } from 'src/health/health.module';
 import { IdempotencyModule } from 'src/idempotency/idempotency.module';
+import { NotificationsModule } from 'src/notifications/notifications.module';
+import { MetricsModule } from 'src/metrics/metrics.module';
 
 @Module({})
 export class AppModule {
@@ -32,6 +34,7 @@ export class AppModule {
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [appConfig] }),
         DatabaseModule.forRoot(database),
         HealthModule,
+        MetricsModule,
         JournalModule,
         AuthModule,
         MembersModule,
@@ -48,6 +51,7 @@ export class AppModule {
         CertificateSigningModule,
         CertificatesModule,
         PublicCertificatesModule,
+        NotificationsModule,
         ...extraModules,
       ],
       providers: [{ provide: APP_FILTER, useClass: ProblemDetailsFilter }],

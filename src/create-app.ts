@@ -23,6 +23,7 @@ export const API_PREFIX = 'api/v1';
 /** Paths served at the root rather than under the API prefix. */
 export const ROOT_PATHS = [
   'health',
+  'metrics',
   'docs',
   'docs-json',
   '.well-known/{*path}',

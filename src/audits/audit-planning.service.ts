@@ -23,6 +23,7 @@ import { diff, JournalService } from 'src/journal/journal.service';
 import { OrganisationsService } from 'src/members/organisations.service';
 import { SitesService } from 'src/members/sites.service';
 import { UsersService } from 'src/members/users.service';
+import { NotificationsService } from 'src/notifications/notifications.service';
 
 // Planning further ahead than this is a typo, not a plan.
 const MAX_DAYS_AHEAD = 730;
@@ -39,6 +40,7 @@ export class AuditPlanningService {
     private readonly sites: SitesService,
     private readonly users: UsersService,
     private readonly journal: JournalService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /** Plans an audit of an active site: one audit per site neither closed nor cancelled. */
@@ -76,6 +78,7 @@ export class AuditPlanningService {
           actor,
           await em.findOneByOrFail(Audit, { id }),
         );
+        await this.notifications.notify(em, { kind: 'audit.planned', auditId: id });
         await this.journal.append(em, ctx, {
           action: 'audit.planned',
           entityType: 'audit',
@@ -121,6 +124,12 @@ export class AuditPlanningService {
       }
       const after = await updateVersioned(em, Audit, AUDIT_ENTITY, current, fields);
       const response = await this.audits.render(em, actor, after);
+      // A new date or a new auditor: a new invitation (the date may be the same).
+      await this.notifications.notify(em, {
+        kind: 'audit.rescheduled',
+        auditId: id,
+        previousPlannedFor: current.plannedFor,
+      });
       await this.journal.append(em, ctx, {
         action: 'audit.rescheduled',
         entityType: 'audit',
@@ -151,6 +160,7 @@ export class AuditPlanningService {
         cancelReason: body.reason,
       });
       const response = await this.audits.render(em, actor, after);
+      await this.notifications.notify(em, { kind: 'audit.cancelled', auditId: id });
       await this.journal.append(em, ctx, {
         action: 'audit.cancelled',
         entityType: 'audit',

@@ -21,6 +21,7 @@ import {
   type NonConformityFinding,
 } from 'src/corrective-actions/corrective-actions.service';
 import { JournalService } from 'src/journal/journal.service';
+import { NotificationsService } from 'src/notifications/notifications.service';
 
 /** The administrators' side of a submitted audit: send it back to its auditor, or close it. */
 @Injectable()
@@ -33,6 +34,7 @@ export class AuditReviewService {
     private readonly audits: AuditsService,
     private readonly correctiveActions: CorrectiveActionsService,
     private readonly journal: JournalService,
+    private readonly notifications: NotificationsService,
     @Optional() @Inject(COMPLIANCE_INPUTS_LISTENER) listener?: ComplianceInputsListener,
   ) {
     this.listener = listener ?? NO_COMPLIANCE_INPUTS_LISTENER;
@@ -119,6 +121,8 @@ export class AuditReviewService {
         closedAt,
       );
       await this.listener.onAuditClosed(em, id);
+      // After the listener: the message tells the site's status as it now stands.
+      await this.notifications.notify(em, { kind: 'audit.closed', auditId: id });
       const response = await this.audits.render(em, actor, after);
       await this.journal.append(em, ctx, {
         action: 'audit.closed',

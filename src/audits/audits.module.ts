@@ -13,6 +13,7 @@ import { CharterModule } from 'src/charter/charter.module';
 import { CorrectiveActionsModule } from 'src/corrective-actions/corrective-actions.module';
 import { EvidenceModule } from 'src/evidence/evidence.module';
 import { MembersModule } from 'src/members/members.module';
+import { NotificationsModule } from 'src/notifications/notifications.module';
 
 @Module({
   imports: [
@@ -21,6 +22,7 @@ import { MembersModule } from 'src/members/members.module';
     MembersModule,
     EvidenceModule,
     CorrectiveActionsModule,
+    NotificationsModule,
   ],
   controllers: [AuditsController],
   providers: [

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -9,7 +10,9 @@ import {
 import {
   LoginRequest,
   MeResponse,
+  PasswordResetRequest,
   RefreshRequest,
+  SetPasswordWithTokenRequest,
   TokenPairResponse,
   UpdateMeRequest,
   UpdateMeResponse,
@@ -75,5 +78,55 @@ export class AuthController {
     @Ctx() ctx: RequestContext,
   ): Promise<UpdateMeResponse> {
     return this.auth.updateMe(actor, body, ctx);
+  }
+
+  @Post('password-reset')
+  @Public()
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Ask for a password reset code by email',
+    description:
+      'Always 202, whether the address is an account’s or not. An enabled account is sent a ' +
+      'single-use code valid 30 minutes (at most one email a minute); an earlier code stops working.',
+  })
+  @ApiAcceptedResponse()
+  @ApiProblemResponses(400)
+  requestPasswordReset(
+    @Body() body: PasswordResetRequest,
+    @Ctx() ctx: RequestContext,
+  ): Promise<void> {
+    return this.auth.requestPasswordReset(body.email, ctx);
+  }
+
+  @Post('password-reset/confirm')
+  @Public()
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Set a new password with the code of a reset email',
+    description: 'The code works once; every session of the account ends.',
+  })
+  @ApiNoContentResponse()
+  @ApiProblemResponses(400)
+  resetPassword(
+    @Body() body: SetPasswordWithTokenRequest,
+    @Ctx() ctx: RequestContext,
+  ): Promise<void> {
+    return this.auth.resetPassword(body, ctx);
+  }
+
+  @Post('invitations/accept')
+  @Public()
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Set one’s first password with the code of an invitation email',
+    description: 'The code works once, for 7 days; then sign in with the email and the password.',
+  })
+  @ApiNoContentResponse()
+  @ApiProblemResponses(400)
+  acceptInvitation(
+    @Body() body: SetPasswordWithTokenRequest,
+    @Ctx() ctx: RequestContext,
+  ): Promise<void> {
+    return this.auth.acceptInvitation(body, ctx);
   }
 }

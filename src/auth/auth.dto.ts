@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Trim } from 'src/common/transforms';
-import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { Trim, TrimLowerCase } from 'src/common/transforms';
+import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { ACCOUNT_TOKEN_PATTERN } from 'src/auth/account-tokens';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from 'src/auth/password';
 import { ROLES, type Role } from 'src/auth/roles';
 import { LANGUAGES, type Language } from 'src/members/members.types';
@@ -92,4 +93,31 @@ export class UpdateMeResponse extends MeResponse {
     description: 'After a password change: the new session (every earlier token is void)',
   })
   readonly session?: TokenPairResponse;
+}
+
+export class PasswordResetRequest {
+  @ApiProperty({ format: 'email', maxLength: 254 })
+  @TrimLowerCase()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({}, { message: 'email must be an email address' })
+  readonly email!: string;
+}
+
+/** A token from an account email and the password it lets its holder set. */
+export class SetPasswordWithTokenRequest {
+  @ApiProperty({ description: 'The code of the email (43 characters)' })
+  @IsString()
+  @Matches(ACCOUNT_TOKEN_PATTERN, { message: 'token is not a code sent by email' })
+  readonly token!: string;
+
+  @ApiProperty({
+    format: 'password',
+    minLength: PASSWORD_MIN_LENGTH,
+    maxLength: PASSWORD_MAX_LENGTH,
+    description: 'Refused when too short or found in lists of leaked passwords',
+  })
+  @IsString()
+  @Length(1, PASSWORD_MAX_LENGTH)
+  readonly password!: string;
 }

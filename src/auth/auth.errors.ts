@@ -1,4 +1,4 @@
-import { RequestValidationError, UnauthorizedError } from 'src/common/errors';
+import { DomainError, RequestValidationError, UnauthorizedError } from 'src/common/errors';
 
 /** The same answer for an unknown email, a wrong password and a disabled account. */
 export class InvalidCredentialsError extends UnauthorizedError {
@@ -16,5 +16,16 @@ export class InvalidRefreshTokenError extends UnauthorizedError {
 export class WrongCurrentPasswordError extends RequestValidationError {
   constructor() {
     super([{ field: 'currentPassword', message: 'is incorrect' }]);
+  }
+}
+
+/** The same answer for an unknown, spent, superseded or expired token, and a disabled account. */
+export class InvalidAccountTokenError extends DomainError {
+  readonly status = 400;
+
+  constructor() {
+    super('AUTH.INVALID_ACCOUNT_TOKEN', 'token: is unknown, already used or expired', {
+      errors: [{ field: 'token', message: 'is unknown, already used or expired' }],
+    });
   }
 }

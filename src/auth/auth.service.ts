@@ -3,11 +3,23 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
+  issueAccountToken,
+  recentlyIssued,
+  spendAccountToken,
+  type AccountTokenPurpose,
+} from 'src/auth/account-tokens';
+import {
+  InvalidAccountTokenError,
   InvalidCredentialsError,
   InvalidRefreshTokenError,
   WrongCurrentPasswordError,
 } from 'src/auth/auth.errors';
-import type { MeResponse, TokenPairResponse, UpdateMeRequest } from 'src/auth/auth.dto';
+import type {
+  MeResponse,
+  SetPasswordWithTokenRequest,
+  TokenPairResponse,
+  UpdateMeRequest,
+} from 'src/auth/auth.dto';
 import { LoginThrottleService } from 'src/auth/login-throttle.service';
 import { hashPassword, passwordWeakness, verifyPassword } from 'src/auth/password';
 import { RefreshToken } from 'src/auth/refresh-token.entity';
@@ -18,6 +30,14 @@ import { appConfig, type AppConfig } from 'src/config/app-config';
 import { JournalService } from 'src/journal/journal.service';
 import type { User } from 'src/members/user.entity';
 import { UsersService } from 'src/members/users.service';
+import { NotificationsService } from 'src/notifications/notifications.service';
+
+// A reset request answers no sooner than this, whether the address is known or not.
+const PASSWORD_RESET_MIN_ANSWER_MS = 250;
+// One reset email per account and minute, however often it is asked for.
+const PASSWORD_RESET_INTERVAL_MS = 60_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 // Verified against when the email is unknown, so that both failures take the same time.
 const DUMMY_HASH =
@@ -45,6 +65,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly throttle: LoginThrottleService,
     private readonly journal: JournalService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   async login(email: string, password: string, ctx: RequestContext): Promise<TokenPairResponse> {
@@ -152,6 +173,83 @@ export class AuthService {
         changes: changed,
       });
       return { ...toMeResponse(fresh), ...(session && { session }) };
+    });
+  }
+
+  /**
+   * Emails a single-use reset code (30 minutes) when the address is an enabled account's. The
+   * caller learns nothing either way: the same answer, after the same minimum time.
+   */
+  async requestPasswordReset(email: string, ctx: RequestContext): Promise<void> {
+    const at = new Date();
+    await this.db.transaction(async (em) => {
+      const [user] = await em.query<
+        { id: string; role: User['role']; organisation_id: string | null }[]
+      >(
+        `SELECT id, role, organisation_id FROM app_user
+          WHERE email = $1 AND disabled_at IS NULL FOR UPDATE`,
+        [email.trim().toLowerCase()],
+      );
+      const since = new Date(at.getTime() - PASSWORD_RESET_INTERVAL_MS);
+      if (!user || (await recentlyIssued(em, user.id, 'password_reset', since))) {
+        return;
+      }
+      const { token, expiresAt } = await issueAccountToken(em, user.id, 'password_reset', at);
+      await this.notifications.sendAccountEmail(em, {
+        kind: 'account.password_reset',
+        userId: user.id,
+        token,
+        expiresAt,
+      });
+      await this.journal.append(em, ctx, {
+        action: 'auth.password_reset_requested',
+        entityType: 'user',
+        entityId: user.id,
+        organisationId: user.organisation_id,
+      });
+    });
+    await sleep(at.getTime() + PASSWORD_RESET_MIN_ANSWER_MS - Date.now());
+  }
+
+  /** Spends a reset code for a new password; every session of the account ends. */
+  resetPassword(body: SetPasswordWithTokenRequest, ctx: RequestContext): Promise<void> {
+    return this.setPasswordWithToken(body, 'password_reset', 'auth.password_reset', ctx);
+  }
+
+  /** Spends an invitation code: the invited user sets their first password. */
+  acceptInvitation(body: SetPasswordWithTokenRequest, ctx: RequestContext): Promise<void> {
+    return this.setPasswordWithToken(body, 'invitation', 'auth.invitation_accepted', ctx);
+  }
+
+  private async setPasswordWithToken(
+    body: SetPasswordWithTokenRequest,
+    purpose: AccountTokenPurpose,
+    action: string,
+    ctx: RequestContext,
+  ): Promise<void> {
+    const weakness = passwordWeakness(body.password);
+    if (weakness) {
+      throw new RequestValidationError([{ field: 'password', message: weakness }]);
+    }
+    // argon2 is slow on purpose: hash before the transaction, not while holding locks.
+    const passwordHash = await hashPassword(body.password);
+    await this.db.transaction(async (em) => {
+      const userId = await spendAccountToken(em, body.token, purpose);
+      if (!userId) {
+        throw new InvalidAccountTokenError();
+      }
+      // A new hash moves the token version: every access token issued before is void.
+      const user = await this.users.updateOwnAccount(em, userId, { passwordHash });
+      await em.query(
+        'UPDATE refresh_token SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL',
+        [userId],
+      );
+      await this.journal.append(em, actorContext(user, ctx), {
+        action,
+        entityType: 'user',
+        entityId: userId,
+        organisationId: user.organisationId,
+      });
     });
   }
 

@@ -37,6 +37,7 @@ import type { Organisation } from 'src/members/organisation.entity';
 import { OrganisationsService } from 'src/members/organisations.service';
 import type { Site } from 'src/members/site.entity';
 import { SitesService } from 'src/members/sites.service';
+import { NotificationsService } from 'src/notifications/notifications.service';
 import { FILE_STORAGE, type FileStorage, type StagedFile } from 'src/storage/file-storage';
 import { isContentReferenced } from 'src/storage/content-references';
 
@@ -78,6 +79,7 @@ export class CertificateIssuanceService {
     private readonly organisations: OrganisationsService,
     private readonly signing: CertificateSigningService,
     private readonly journal: JournalService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   /**
@@ -112,6 +114,7 @@ export class CertificateIssuanceService {
             await staged.publish();
             return staged;
           });
+          await this.notifications.notify(em, { kind: 'certificate.issued', certificateId: id });
           await this.journal.append(em, ctx, {
             action: 'certificate.issued',
             entityType: 'certificate',

@@ -18,6 +18,7 @@ import { appConfig, type AppConfig } from 'src/config/app-config';
 import { preparedQuery } from 'src/database/prepared-query';
 import { JournalService } from 'src/journal/journal.service';
 import type { MembershipEnd, MembershipListener } from 'src/members/membership-events';
+import { NotificationsService } from 'src/notifications/notifications.service';
 import { SchedulerService } from 'src/scheduler/scheduler.service';
 
 export const CERTIFICATE_EXPIRY_JOB = 'certificates.expire';
@@ -32,6 +33,15 @@ const ACTION_OF: Record<CertificateStatus, string> = {
   revoked: 'certificate.revoked',
   expired: 'certificate.expired',
   superseded: 'certificate.superseded',
+};
+
+type CertificateNotice = 'certificate.reinstated' | 'certificate.suspended' | 'certificate.revoked';
+
+/** The message of a move to each status worth telling (an expiry is foretold by the reminders). */
+const NOTICE_OF: Partial<Record<CertificateStatus, CertificateNotice>> = {
+  valid: 'certificate.reinstated',
+  suspended: 'certificate.suspended',
+  revoked: 'certificate.revoked',
 };
 
 /** The rows of an `UPDATE ... RETURNING`, which the driver gives as `[rows, count]`. */
@@ -65,6 +75,7 @@ export class CertificateLifecycleService
     @Inject(appConfig.KEY) private readonly config: AppConfig,
     private readonly scheduler: SchedulerService,
     private readonly journal: JournalService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   onModuleInit(): void {
@@ -107,6 +118,7 @@ export class CertificateLifecycleService
       this.logger.log(
         `Certificate ${certificate.number}: ${certificate.status} → ${next} (site ${change.from} → ${change.to})`,
       );
+      await this.notifyMove(em, certificate.id, next);
       await this.journal.append(em, SYSTEM_CONTEXT, {
         action: ACTION_OF[next],
         entityType: 'certificate',
@@ -151,6 +163,7 @@ export class CertificateLifecycleService
     );
     for (const row of rows) {
       this.logger.log(`Certificate ${row.number} revoked: the membership ended`);
+      await this.notifyMove(em, row.id, 'revoked');
       await this.journalRow(em, ctx, row, 'revoked', {
         cause: 'membership_ended',
         reason,
@@ -190,6 +203,7 @@ export class CertificateLifecycleService
           version: () => 'version + 1',
         },
       );
+      await this.notifyMove(em, certificate.id, 'revoked');
       await this.journalRow(
         em,
         ctx,
@@ -244,6 +258,17 @@ export class CertificateLifecycleService
   /** {@link expireDue} in a transaction of its own (the sweep command, tests); `at` now unless told. */
   sweepExpired(at: Date = new Date()): Promise<number> {
     return this.db.transaction((em) => this.expireDue(em, at));
+  }
+
+  private async notifyMove(
+    em: EntityManager,
+    certificateId: string,
+    after: CertificateStatus,
+  ): Promise<void> {
+    const kind = NOTICE_OF[after];
+    if (kind) {
+      await this.notifications.notify(em, { kind, certificateId });
+    }
   }
 
   private journalRow(

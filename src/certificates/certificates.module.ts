@@ -9,6 +9,7 @@ import { CertificateSigningModule } from 'src/certificates/signing/certificate-s
 import { SITE_STATUS_LISTENER } from 'src/compliance/status-events';
 import { MEMBERSHIP_LISTENER } from 'src/members/membership-events';
 import { MembersModule } from 'src/members/members.module';
+import { NotificationsModule } from 'src/notifications/notifications.module';
 import { SchedulerModule } from 'src/scheduler/scheduler.module';
 import { StorageModule } from 'src/storage/storage.module';
 
@@ -24,6 +25,7 @@ import { StorageModule } from 'src/storage/storage.module';
     SchedulerModule,
     StorageModule,
     CertificateSigningModule,
+    NotificationsModule,
   ],
   controllers: [CertificatesController],
   providers: [

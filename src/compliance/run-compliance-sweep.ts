@@ -10,6 +10,7 @@ import { ComplianceSweep, type SweepOutcome } from 'src/compliance/compliance-sw
 import { type EnvironmentVariables, validateEnvironment } from 'src/config/environment';
 import type { DatabaseTarget } from 'src/database/database-target';
 import { startEmbeddedDatabase } from 'src/database/embedded-database';
+import { type ReminderOutcome, ReminderSweep } from 'src/notifications/reminder-sweep';
 
 const USAGE = 'usage: npm run compliance:sweep [-- --at <ISO 8601 instant>]';
 
@@ -45,16 +46,20 @@ export async function withComplianceContext<T>(
 
 /**
  * `npm run compliance:sweep`: one sweep now (or as of `at`), then the certificates whose validity
- * ended marked expired. Safe beside running instances.
+ * ended marked expired, then the reminders due written to the outbox. Safe beside running
+ * instances.
  */
 export function runComplianceSweep(
   env: EnvironmentVariables,
   at: Date = new Date(),
-): Promise<SweepOutcome & { readonly certificatesExpired: number }> {
+): Promise<
+  SweepOutcome & { readonly certificatesExpired: number; readonly reminders: ReminderOutcome }
+> {
   return withComplianceContext(env, async (app) => {
     const outcome = await app.get(ComplianceSweep).sweep(at);
     const certificatesExpired = await app.get(CertificateLifecycleService).sweepExpired(at);
-    return { ...outcome, certificatesExpired };
+    const reminders = await app.get(ReminderSweep).sweep(at);
+    return { ...outcome, certificatesExpired, reminders };
   });
 }
 
@@ -77,7 +82,8 @@ async function main(): Promise<number> {
     process.stdout.write(
       `Compliance sweep as of ${at.toISOString()}: ${outcome.candidates} candidate(s), ` +
         `${outcome.changed} changed, ${outcome.skipped} skipped (held by another run); ` +
-        `${outcome.certificatesExpired} certificate(s) expired\n`,
+        `${outcome.certificatesExpired} certificate(s) expired; ` +
+        `${outcome.reminders.messages} reminder message(s) written to the outbox\n`,
     );
     return 0;
   } catch (error) {

@@ -25,8 +25,12 @@ import { CorrectiveActionsService } from 'src/corrective-actions/corrective-acti
 import { EvidenceService } from 'src/evidence/evidence.service';
 import { JournalService } from 'src/journal/journal.service';
 import { OrganisationsService } from 'src/members/organisations.service';
+import { NotificationsService } from 'src/notifications/notifications.service';
 
 const ENTITY = 'CORRECTIVE_ACTION';
+
+/** What a response or a review does to an action (superseding is the closing audit's). */
+type ReviewEvent = Exclude<CorrectiveActionEvent, 'superseded'>;
 
 /** The life of a corrective action after it opens: the member's responses, the auditors' reviews. */
 @Injectable()
@@ -39,6 +43,7 @@ export class CorrectiveActionReviewsService {
     private readonly organisations: OrganisationsService,
     private readonly evidence: EvidenceService,
     private readonly journal: JournalService,
+    private readonly notifications: NotificationsService,
     @Optional() @Inject(COMPLIANCE_INPUTS_LISTENER) listener?: ComplianceInputsListener,
   ) {
     this.listener = listener ?? NO_COMPLIANCE_INPUTS_LISTENER;
@@ -174,17 +179,21 @@ export class CorrectiveActionReviewsService {
     return pending;
   }
 
-  /** Once the change is written: tells the listener, renders, and journals, last. */
+  /** Once the change is written: tells the listener, renders, notifies, and journals, last. */
   private async finish(
     em: EntityManager,
     ctx: RequestContext,
     after: CorrectiveAction,
-    event: CorrectiveActionEvent,
+    event: ReviewEvent,
     at: Date,
     changes: Record<string, unknown>,
   ): Promise<CorrectiveActionResponse> {
     await this.listener.onCorrectiveActionChanged(em, after.id, event);
     const response = await this.actions.render(em, after, at);
+    await this.notifications.notify(em, {
+      kind: `corrective_action.${event}`,
+      correctiveActionId: after.id,
+    });
     await this.journal.append(em, ctx, {
       action: `corrective_action.${event}`,
       entityType: 'corrective_action',

@@ -7,12 +7,14 @@ import { CorrectiveActionsController } from 'src/corrective-actions/corrective-a
 import { CorrectiveActionsService } from 'src/corrective-actions/corrective-actions.service';
 import { EvidenceModule } from 'src/evidence/evidence.module';
 import { MembersModule } from 'src/members/members.module';
+import { NotificationsModule } from 'src/notifications/notifications.module';
 
 @Module({
   imports: [
     TypeOrmModule.forFeature([CorrectiveAction, CorrectiveActionReply]),
     MembersModule,
     EvidenceModule,
+    NotificationsModule,
   ],
   controllers: [CorrectiveActionsController],
   providers: [CorrectiveActionsService, CorrectiveActionReviewsService],

@@ -36,6 +36,10 @@ export class User {
   @Column({ type: 'timestamptz', nullable: true })
   disabledAt!: Date | null;
 
+  /** Kinds of notification the user is not told of (never a mandatory one). */
+  @Column({ type: 'varchar', length: 64, array: true, default: () => "'{}'" })
+  mutedNotificationKinds!: string[];
+
   /** Bumped to end every session of the user at once (disabling, password change). */
   @Column({ type: 'integer' })
   tokenVersion!: number;

@@ -8,6 +8,7 @@ import { ETAG_HEADER, ETagInterceptor } from 'src/common/etag.interceptor';
 import { ApiIfMatch, ApiUuidParam, IfMatch, UuidParam } from 'src/common/request-params';
 import {
   CreateUserRequest,
+  InviteUserRequest,
   UpdateUserRequest,
   UserPageResponse,
   UserQuery,
@@ -39,6 +40,25 @@ export class UsersController {
   @ApiProblemResponses(400, 404, 409)
   create(@Ctx() ctx: RequestContext, @Body() body: CreateUserRequest): Promise<UserResponse> {
     return this.users.create(ctx, body);
+  }
+
+  @Post('invitations')
+  @Idempotent()
+  @Roles('admin')
+  @ApiOperation({
+    summary: 'Invite a user by email: they set their own password',
+    description:
+      'Creates the user without a password and emails them a single-use code, valid 7 days, to ' +
+      'send with the password of their choice to POST /auth/invitations/accept.',
+  })
+  @ApiCreatedResponse({ type: UserResponse, headers: ETAG_HEADER })
+  @ApiProblemResponses(400, 404, 409)
+  invite(
+    @Ctx() ctx: RequestContext,
+    @CurrentActor() actor: Actor,
+    @Body() body: InviteUserRequest,
+  ): Promise<UserResponse> {
+    return this.users.invite(ctx, actor, body);
   }
 
   @Get(':id')

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import {
   IsBoolean,
   IsEmail,
@@ -52,6 +52,9 @@ export class CreateUserRequest {
   @IsUUID('all', { message: 'organisationId must be a UUID' })
   readonly organisationId?: string;
 }
+
+/** A user who sets their own password from the invitation email. */
+export class InviteUserRequest extends OmitType(CreateUserRequest, ['password'] as const) {}
 
 export class UpdateUserRequest {
   @ApiPropertyOptional({ minLength: 2, maxLength: 200 })

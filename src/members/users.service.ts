@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { issueAccountToken } from 'src/auth/account-tokens';
 import { hashPassword, passwordWeakness } from 'src/auth/password';
 import type { Actor, RequestContext } from 'src/auth/request-context';
 import type { Role } from 'src/auth/roles';
@@ -22,14 +23,19 @@ import { OrganisationsService } from 'src/members/organisations.service';
 import { User } from 'src/members/user.entity';
 import {
   type CreateUserRequest,
+  type InviteUserRequest,
   toUserResponse,
   type UpdateUserRequest,
   type UserQuery,
   type UserResponse,
 } from 'src/members/users.dto';
 import { assertIfMatch, updateVersioned } from 'src/common/versioning';
+import { NotificationsService } from 'src/notifications/notifications.service';
 
 const uniqueEmail = rethrowUniqueViolation({ app_user_email_uq: emailTaken });
+
+/** The password hash of an invited user until they accept: no password verifies against it. */
+export const NO_PASSWORD_YET = '!invited';
 
 /** What the journal shows of a user: never its password hash or token version. */
 interface UserView {
@@ -109,6 +115,7 @@ export class UsersService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly organisations: OrganisationsService,
     private readonly journal: JournalService,
+    private readonly notifications: NotificationsService,
   ) {}
 
   findById(id: string): Promise<User | null> {
@@ -214,6 +221,60 @@ export class UsersService {
         );
         await this.journal.append(em, ctx, {
           action: 'user.created',
+          entityType: 'user',
+          entityId: created.id,
+          organisationId: created.organisationId,
+          changes: { email: created.email, ...userView(created) },
+        });
+        return toUserResponse(created);
+      })
+      .catch(uniqueEmail);
+  }
+
+  /**
+   * Creates a user without a password and emails them an invitation whose code (7 days, single
+   * use) lets them set one, both in one transaction.
+   */
+  async invite(ctx: RequestContext, actor: Actor, body: InviteUserRequest): Promise<UserResponse> {
+    assertMembership(body.role, body.organisationId);
+    return this.db
+      .transaction(async (em) => {
+        if (body.organisationId) {
+          await this.organisations.lockActive(
+            em,
+            body.organisationId,
+            () => new MembershipEndedError(),
+          );
+        }
+        const created = await em.save(
+          em.create(User, {
+            email: body.email,
+            passwordHash: NO_PASSWORD_YET,
+            fullName: body.fullName,
+            role: body.role,
+            organisationId: body.organisationId ?? null,
+            preferredLanguage: 'fr',
+            disabledAt: null,
+            tokenVersion: 0,
+            version: 1,
+          }),
+        );
+        const inviter = await em.findOneByOrFail(User, { id: actor.userId });
+        const { token, expiresAt } = await issueAccountToken(
+          em,
+          created.id,
+          'invitation',
+          new Date(),
+        );
+        await this.notifications.sendAccountEmail(em, {
+          kind: 'account.invitation',
+          userId: created.id,
+          token,
+          expiresAt,
+          invitedBy: inviter.fullName,
+        });
+        await this.journal.append(em, ctx, {
+          action: 'user.invited',
           entityType: 'user',
           entityId: created.id,
           organisationId: created.organisationId,

@@ -32,6 +32,12 @@ export interface ScheduledJob {
 
 export type JobOutcome = 'completed' | 'skipped';
 
+/** How a run ended, as told to the listeners of {@link SchedulerService.onRunEnd}. */
+export type JobRunEnd = JobOutcome | 'failed';
+
+/** Told of each run once it has ended, with its duration in seconds (for the metrics). */
+export type JobRunListener = (name: string, end: JobRunEnd, seconds: number) => void;
+
 interface Registered {
   readonly job: ScheduledJob;
   timer?: NodeJS.Timeout;
@@ -48,6 +54,7 @@ interface Registered {
 export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SchedulerService.name);
   private readonly jobs = new Map<string, Registered>();
+  private readonly runListeners: JobRunListener[] = [];
   private started = false;
 
   constructor(
@@ -67,6 +74,11 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     if (this.started) {
       this.schedule(entry);
     }
+  }
+
+  /** Calls `listener` after every run of every job, however it ended. */
+  onRunEnd(listener: JobRunListener): void {
+    this.runListeners.push(listener);
   }
 
   onApplicationBootstrap(): void {
@@ -111,8 +123,10 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
     if (!entry) {
       throw new Error(`No job named ${name}`);
     }
+    const startedAt = performance.now();
     const running = this.runOnce(entry.job);
     entry.running = running;
+    this.tellRunEnd(entry.job.name, running, startedAt);
     try {
       return await running;
     } finally {
@@ -120,6 +134,20 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
         entry.running = undefined;
       }
     }
+  }
+
+  private tellRunEnd(name: string, running: Promise<JobOutcome>, startedAt: number): void {
+    const tell = (end: JobRunEnd) => {
+      const seconds = (performance.now() - startedAt) / 1000;
+      for (const listener of this.runListeners) {
+        try {
+          listener(name, end, seconds);
+        } catch (error) {
+          this.logger.warn(`Job ${name}: a run listener failed: ${String(error)}`);
+        }
+      }
+    };
+    void running.then(tell, () => tell('failed'));
   }
 
   private schedule(entry: Registered): void {

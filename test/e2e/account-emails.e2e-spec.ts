@@ -1,0 +1,330 @@
+import type { Organisation } from 'src/members/organisation.entity';
+import type { User } from 'src/members/user.entity';
+import { NotificationDispatcher } from 'src/notifications/notification-dispatcher';
+import { createTestApp, type TestApp } from '../app';
+import { authAs, givenOrganisation, givenUser, TEST_PASSWORD } from '../factories';
+import { SmtpCapture } from '../smtp-capture';
+
+const NEW_PASSWORD = 'a fresh and long passphrase 42';
+const CODE = /:\s*([A-Za-z0-9_-]{43})\s*$/m;
+
+describe('account emails', () => {
+  let smtp: SmtpCapture;
+  let t: TestApp;
+  let organisation: Organisation;
+  let admin: User;
+  let ipCounter = 0;
+  const freshIp = () => `10.9.0.${++ipCounter}`;
+
+  beforeAll(async () => {
+    smtp = await SmtpCapture.start();
+    t = await createTestApp({ env: { SMTP_URL: smtp.url } });
+    organisation = await givenOrganisation(t.db);
+    admin = await givenUser(t.db, 'admin', { fullName: 'Samira El Idrissi' });
+  });
+
+  afterAll(async () => {
+    await t?.close();
+    await smtp?.stop();
+  });
+
+  beforeEach(() => smtp.clear());
+
+  const post = (url: string, payload: object, headers: Record<string, string> = {}) =>
+    t.request({ method: 'POST', url: `/api/v1${url}`, payload, headers, remoteAddress: freshIp() });
+  const login = (email: string, password: string) => post('/auth/login', { email, password });
+  const dispatch = () => t.app.get(NotificationDispatcher).dispatchOnce(100);
+
+  /** The code of the last email sent to the address. */
+  const codeSentTo = async (email: string): Promise<string> => {
+    await dispatch();
+    const mail = smtp.messagesTo(email).at(-1);
+    const code = mail && CODE.exec(mail.parsed.text ?? '')?.[1];
+    if (!code) {
+      throw new Error(`no code sent to ${email}`);
+    }
+    return code;
+  };
+
+  describe('password reset', () => {
+    it('emails a code that sets a new password once and ends every session', async () => {
+      const user = await givenUser(t.db, 'member', {
+        organisationId: organisation.id,
+        preferredLanguage: 'en',
+      });
+      const session = await login(user.email, TEST_PASSWORD);
+      expect(session.statusCode).toBe(200);
+      const { accessToken, refreshToken } = session.json();
+
+      const asked = await post('/auth/password-reset', { email: user.email.toUpperCase() });
+      expect(asked.statusCode).toBe(202);
+      expect(asked.body).toBe('');
+      const code = await codeSentTo(user.email);
+      const [mail] = smtp.messagesTo(user.email);
+      expect(mail.parsed.subject).toBe('Resetting your password');
+      expect(mail.parsed.text).toContain('/api/v1/auth/password-reset/confirm');
+      const [token] = await t.db.query<{ minutes: number; token_hash: string }[]>(
+        `SELECT extract(epoch FROM expires_at - created_at) / 60 AS minutes, token_hash
+           FROM account_token WHERE user_id = $1 AND purpose = 'password_reset'`,
+        [user.id],
+      );
+      expect(Number(token.minutes)).toBe(30);
+      expect(token.token_hash).not.toContain(code);
+      // Once sent, the outbox keeps no copy of the code.
+      const [row] = await t.db.query<{ text_body: string }[]>(
+        `SELECT text_body FROM notification WHERE recipient_user_id = $1`,
+        [user.id],
+      );
+      expect(row.text_body).toBe('');
+
+      const done = await post('/auth/password-reset/confirm', {
+        token: code,
+        password: NEW_PASSWORD,
+      });
+      expect(done.statusCode).toBe(204);
+      expect((await login(user.email, TEST_PASSWORD)).statusCode).toBe(401);
+      expect((await login(user.email, NEW_PASSWORD)).statusCode).toBe(200);
+      // Every earlier session has ended.
+      const me = await t.request({
+        method: 'GET',
+        url: '/api/v1/auth/me',
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(me.statusCode).toBe(401);
+      expect((await post('/auth/refresh', { refreshToken })).statusCode).toBe(401);
+
+      const again = await post('/auth/password-reset/confirm', {
+        token: code,
+        password: 'yet another long passphrase 7',
+      });
+      expect(again.statusCode).toBe(400);
+      expect(again.json()).toMatchObject({
+        code: 'AUTH.INVALID_ACCOUNT_TOKEN',
+        errors: [{ field: 'token', message: expect.any(String) }],
+      });
+      const actions = await t.db.query<{ action: string }[]>(
+        `SELECT action FROM journal_entry WHERE entity_id = $1 ORDER BY seq`,
+        [user.id],
+      );
+      expect(actions.map((a) => a.action)).toEqual(
+        expect.arrayContaining(['auth.password_reset_requested', 'auth.password_reset']),
+      );
+    });
+
+    it('answers the same for an unknown address, a disabled account and a known one, and emails only the known one', async () => {
+      const known = await givenUser(t.db, 'auditor');
+      const disabled = await givenUser(t.db, 'auditor', { disabledAt: new Date() });
+      const answers = [];
+      for (const email of ['nobody@example.ma', disabled.email, known.email]) {
+        const res = await post('/auth/password-reset', { email });
+        answers.push({ status: res.statusCode, body: res.body });
+      }
+      expect(answers).toEqual(Array.from({ length: 3 }, () => ({ status: 202, body: '' })));
+      await dispatch();
+      expect(smtp.messages.map((m) => m.to)).toEqual([[known.email]]);
+    });
+
+    it('sends at most one email a minute, and only the newest code works', async () => {
+      const user = await givenUser(t.db, 'auditor');
+      await post('/auth/password-reset', { email: user.email });
+      await post('/auth/password-reset', { email: user.email });
+      await dispatch();
+      expect(smtp.messagesTo(user.email)).toHaveLength(1);
+      const first = CODE.exec(smtp.messagesTo(user.email)[0].parsed.text ?? '')![1];
+      await t.db.query(
+        `UPDATE account_token SET created_at = created_at - interval '2 minutes',
+                expires_at = expires_at - interval '2 minutes' WHERE user_id = $1`,
+        [user.id],
+      );
+      await post('/auth/password-reset', { email: user.email });
+      const second = await codeSentTo(user.email);
+      expect(second).not.toBe(first);
+      const old = await post('/auth/password-reset/confirm', {
+        token: first,
+        password: NEW_PASSWORD,
+      });
+      expect(old.statusCode).toBe(400);
+      const fresh = await post('/auth/password-reset/confirm', {
+        token: second,
+        password: NEW_PASSWORD,
+      });
+      expect(fresh.statusCode).toBe(204);
+    });
+
+    it('refuses a code past its 30 minutes', async () => {
+      const user = await givenUser(t.db, 'auditor');
+      await post('/auth/password-reset', { email: user.email });
+      const code = await codeSentTo(user.email);
+      await t.db.query(
+        `UPDATE account_token SET created_at = now() - interval '31 minutes',
+                expires_at = now() - interval '1 minute' WHERE user_id = $1`,
+        [user.id],
+      );
+      const res = await post('/auth/password-reset/confirm', {
+        token: code,
+        password: NEW_PASSWORD,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().code).toBe('AUTH.INVALID_ACCOUNT_TOKEN');
+      expect((await login(user.email, TEST_PASSWORD)).statusCode).toBe(200);
+    });
+
+    it('refuses a weak password without spending the code', async () => {
+      const user = await givenUser(t.db, 'auditor');
+      await post('/auth/password-reset', { email: user.email });
+      const code = await codeSentTo(user.email);
+      const weak = await post('/auth/password-reset/confirm', { token: code, password: 'short' });
+      expect(weak.statusCode).toBe(400);
+      expect(weak.json().errors).toEqual([{ field: 'password', message: expect.any(String) }]);
+      const ok = await post('/auth/password-reset/confirm', {
+        token: code,
+        password: NEW_PASSWORD,
+      });
+      expect(ok.statusCode).toBe(204);
+    });
+
+    it.each([
+      ['/auth/password-reset', {}, 'email'],
+      ['/auth/password-reset', { email: 'not an address' }, 'email'],
+      ['/auth/password-reset', { email: 'a@b.ma', extra: 1 }, 'extra'],
+      ['/auth/password-reset/confirm', { token: 'short', password: NEW_PASSWORD }, 'token'],
+      ['/auth/password-reset/confirm', { token: 'x'.repeat(43) }, 'password'],
+      ['/auth/invitations/accept', { token: 'x'.repeat(44), password: NEW_PASSWORD }, 'token'],
+    ])('answers 400 naming the field: POST %s %j', async (url, body, field) => {
+      const res = await post(url, body);
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors.map((e: { field: string }) => e.field)).toContain(field);
+    });
+
+    it('refuses an unknown code', async () => {
+      const res = await post('/auth/password-reset/confirm', {
+        token: 'x'.repeat(43),
+        password: NEW_PASSWORD,
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().code).toBe('AUTH.INVALID_ACCOUNT_TOKEN');
+    });
+  });
+
+  describe('invitations', () => {
+    const invite = async (body: object, by: User = admin) =>
+      post('/users/invitations', body, await authAs(t, by));
+
+    it('creates a user without a password and emails a code with which they set their own', async () => {
+      const email = `invited-${Date.now()}@example.ma`;
+      const res = await invite({
+        email: email.toUpperCase(),
+        fullName: 'Nadia Berrada',
+        role: 'member',
+        organisationId: organisation.id,
+      });
+      expect(res.statusCode).toBe(201);
+      expect(res.json()).toMatchObject({
+        email,
+        fullName: 'Nadia Berrada',
+        role: 'member',
+        organisationId: organisation.id,
+        disabled: false,
+      });
+      expect(res.headers.etag).toBe('"1"');
+      expect((await login(email, TEST_PASSWORD)).statusCode).toBe(401);
+      expect((await login(email, '!invited')).statusCode).toBe(401);
+
+      const code = await codeSentTo(email);
+      const [mail] = smtp.messagesTo(email);
+      expect(mail.parsed.subject).toBe('Invitation au service de la charte sanitaire');
+      expect(mail.parsed.text).toContain('Samira El Idrissi');
+      expect(mail.parsed.text).toContain('avec le rôle membre');
+      expect(mail.parsed.text).toContain('/api/v1/auth/invitations/accept');
+      const [token] = await t.db.query<{ days: number }[]>(
+        `SELECT extract(epoch FROM t.expires_at - t.created_at) / 86400 AS days
+           FROM account_token t JOIN app_user u ON u.id = t.user_id WHERE u.email = $1`,
+        [email],
+      );
+      expect(Number(token.days)).toBe(7);
+
+      // A reset code is no invitation code.
+      const wrongPurpose = await post('/auth/password-reset/confirm', {
+        token: code,
+        password: NEW_PASSWORD,
+      });
+      expect(wrongPurpose.statusCode).toBe(400);
+
+      const accepted = await post('/auth/invitations/accept', {
+        token: code,
+        password: NEW_PASSWORD,
+      });
+      expect(accepted.statusCode).toBe(204);
+      const session = await login(email, NEW_PASSWORD);
+      expect(session.statusCode).toBe(200);
+      const again = await post('/auth/invitations/accept', {
+        token: code,
+        password: 'another long passphrase 99',
+      });
+      expect(again.statusCode).toBe(400);
+      expect(again.json().code).toBe('AUTH.INVALID_ACCOUNT_TOKEN');
+      expect((await login(email, NEW_PASSWORD)).statusCode).toBe(200);
+      const actions = await t.db.query<{ action: string }[]>(
+        `SELECT j.action FROM journal_entry j JOIN app_user u ON u.id::text = j.entity_id
+          WHERE u.email = $1 ORDER BY j.seq`,
+        [email],
+      );
+      expect(actions.map((a) => a.action)).toEqual([
+        'user.invited',
+        'auth.invitation_accepted',
+        'auth.logged_in',
+        'auth.logged_in',
+      ]);
+    });
+
+    it('leaves nothing behind when the invitation is refused', async () => {
+      const taken = await givenUser(t.db, 'auditor');
+      const cases = [
+        [{ email: taken.email, fullName: 'Deux Fois', role: 'auditor' }, 409],
+        [{ email: 'x@example.ma', fullName: 'Sans Société', role: 'member' }, 400],
+        [
+          {
+            email: 'y@example.ma',
+            fullName: 'Auditeur',
+            role: 'auditor',
+            organisationId: organisation.id,
+          },
+          400,
+        ],
+        [
+          {
+            email: 'z@example.ma',
+            fullName: 'Nouveau',
+            role: 'member',
+            organisationId: '6a1c0b2d-0000-4000-8000-00000000c0a1',
+          },
+          404,
+        ],
+        [
+          { email: 'w@example.ma', fullName: 'Avec Mot', role: 'auditor', password: NEW_PASSWORD },
+          400,
+        ],
+      ] as const;
+      const before = await t.db.query<{ n: number }[]>(
+        'SELECT count(*)::int AS n FROM notification',
+      );
+      for (const [body, status] of cases) {
+        const res = await invite(body);
+        expect({ body, status: res.statusCode }).toEqual({ body, status });
+      }
+      const after = await t.db.query<{ n: number }[]>(
+        'SELECT count(*)::int AS n FROM notification',
+      );
+      expect(after).toEqual(before);
+    });
+
+    it('is for administrators only', async () => {
+      const member = await givenUser(t.db, 'member', { organisationId: organisation.id });
+      const auditor = await givenUser(t.db, 'auditor');
+      const body = { email: 'nope@example.ma', fullName: 'Nope Nope', role: 'auditor' };
+      expect((await invite(body, member)).statusCode).toBe(403);
+      expect((await invite(body, auditor)).statusCode).toBe(403);
+      expect((await post('/users/invitations', body)).statusCode).toBe(401);
+    });
+  });
+});
