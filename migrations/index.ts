@@ -12,6 +12,7 @@ import { AddRecomputationCause1796000300000 } from './1796000300000-add-recomput
 import { CreateIdempotencyKeys1796000400000 } from './1796000400000-create-idempotency-keys';
 import { CreateNotifications1796100000000 } from './1796100000000-create-notifications';
 import { CreateAccountTokens1796100001000 } from './1796100001000-create-account-tokens';
+import { IndexCertificateStatus1796300000000 } from './1796300000000-index-certificate-status';
 
 /** Every migration, in order. A committed migration is never edited: add a new one here. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CreateIdempotencyKeys1796000400000,
   CreateNotifications1796100000000,
   CreateAccountTokens1796100001000,
+  IndexCertificateStatus1796300000000,
 ];
