@@ -9,6 +9,8 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY bench ./bench
+# bench/ imports a helper of test/ (the Chromium launcher); nothing of test/ reaches the image.
+COPY test ./test
 COPY templates ./templates
 RUN npm run build && npm prune --omit=dev
 

@@ -105,8 +105,8 @@ describe('metrics', () => {
 
   const scrapeAs = (options: Partial<InjectOptions> = {}) =>
     t.request({ method: 'GET', url: '/metrics', ...options });
-  const scrape = async (app: TestApp = t) => {
-    const res = await app.request({ method: 'GET', url: '/metrics' });
+  const scrape = async () => {
+    const res = await scrapeAs();
     expect(res.statusCode).toBe(200);
     return new Scrape(res.body);
   };
@@ -339,9 +339,11 @@ describe('metrics', () => {
       const waiting = t.db.query('SELECT 1');
       const scraping = scrapeAs();
       // Once the scrape's own queries wait too, it has read the pool: let everything go.
-      while (pool().waitingCount < 4) {
+      const since = Date.now();
+      while (pool().waitingCount < 4 && Date.now() - since < 5000) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
+      expect(pool().waitingCount).toBe(4);
       await Promise.all(held.splice(0).map((runner) => runner.release()));
       await waiting;
       const res = await scraping;
