@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import { Audit } from 'src/audits/audit.entity';
 import { calendarDate } from 'src/audits/calendar-date';
@@ -10,11 +9,8 @@ import { ACTIVE_CERTIFICATE_STATUSES, Certificate } from 'src/certificates/certi
 import { numberingYear, takeCertificateNumber } from 'src/certificates/certificate-number';
 import { effectiveStatus } from 'src/certificates/certificate-status';
 import { certificateExpiresAt } from 'src/certificates/certificate-validity';
-import {
-  type CertificateResponse,
-  toCertificateResponse,
-  verificationUrl,
-} from 'src/certificates/certificates.dto';
+import { type CertificatePdf, CertificatePdfs } from 'src/certificates/certificate-pdfs';
+import { type CertificateResponse, toCertificateResponse } from 'src/certificates/certificates.dto';
 import {
   ConcurrentIssuanceError,
   SiteMembershipEndedError,
@@ -26,7 +22,6 @@ import {
   printedRecordHash,
   printedScore,
 } from 'src/certificates/printed-record';
-import { renderCertificatePdf } from 'src/certificates/render-certificate';
 import { CertificateSigningService } from 'src/certificates/signing/certificate-signing.service';
 import { ComplianceService } from 'src/compliance/compliance.service';
 import type { ComplianceResult, ComplianceStatus } from 'src/compliance/compliance.types';
@@ -38,8 +33,6 @@ import { OrganisationsService } from 'src/members/organisations.service';
 import type { Site } from 'src/members/site.entity';
 import { SitesService } from 'src/members/sites.service';
 import { NotificationsService } from 'src/notifications/notifications.service';
-import { FILE_STORAGE, type FileStorage, type StagedFile } from 'src/storage/file-storage';
-import { isContentReferenced } from 'src/storage/content-references';
 
 /** Charter-v1: a certificate only for these. */
 const ELIGIBLE: readonly ComplianceStatus[] = ['compliant', 'conditionally_compliant'];
@@ -47,6 +40,12 @@ const ELIGIBLE: readonly ComplianceStatus[] = ['compliant', 'conditionally_compl
 const oneActivePerSite = rethrowUniqueViolation({
   certificate_site_active_uq: () => new ConcurrentIssuanceError(),
 });
+
+/** An issuance and its PDF: rendered in the transaction, stored after the commit. */
+interface Issued {
+  readonly certificate: Certificate;
+  readonly pdf: CertificatePdf;
+}
 
 /** What an issuance rests on, read in its transaction. */
 interface Basis {
@@ -61,8 +60,10 @@ const printedOrNull = (score: number | null) => (score === null ? null : printed
 
 /**
  * Issues certificates: the live status checked, the previous one superseded, the number taken,
- * the record printed, signed and rendered to PDF, all in one transaction. What happens to a
- * certificate afterwards is {@link CertificateLifecycleService}'s.
+ * the record printed, signed and rendered to PDF (in memory, its SHA-256 and size recorded), all
+ * in one transaction. The PDF is stored only after the commit: no file storage I/O while the
+ * year's counter row is locked. What happens to a certificate afterwards is
+ * {@link CertificateLifecycleService}'s.
  */
 @Injectable()
 export class CertificateIssuanceService {
@@ -73,7 +74,7 @@ export class CertificateIssuanceService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
-    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    private readonly pdfs: CertificatePdfs,
     private readonly compliance: ComplianceService,
     private readonly sites: SitesService,
     private readonly organisations: OrganisationsService,
@@ -85,79 +86,71 @@ export class CertificateIssuanceService {
   /**
    * Issues a certificate to an eligible site, superseding its active one. The site's status row
    * is locked first: issuances of one site run one after the other, each on the live status.
+   * Once committed, the PDF is stored; should that fail, the certificate stands and its PDF is
+   * rendered again from its row when first asked for ({@link CertificatePdfs.open}).
    * `at` is now but for the demo, which issues in the past to show an expired certificate.
    */
-  issue(
+  async issue(
     ctx: RequestContext,
     actor: Actor,
     siteId: string,
     at: Date = new Date(),
   ): Promise<CertificateResponse> {
-    return this.turns.run(() => this.issueAt(ctx, actor, siteId, at));
+    // The turn covers the transaction only: storing the PDF holds no connection.
+    const { certificate, pdf } = await this.turns.run(() => this.issueAt(ctx, actor, siteId, at));
+    this.logger.log(
+      `Certificate ${certificate.number} issued for site ${siteId} (${certificate.id})`,
+    );
+    await this.pdfs
+      .store(pdf)
+      .catch((error: unknown) =>
+        this.logger.error(
+          `Certificate ${certificate.number}: PDF ${pdf.sha256} not stored, to be rendered again when first asked for: ${String(error)}`,
+        ),
+      );
+    return toCertificateResponse(certificate, {
+      now: at,
+      publicBaseUrl: this.config.publicBaseUrl,
+      successor: null,
+    });
   }
 
+  /** The issuance's transaction: the certificate committed, its PDF rendered in memory. */
   private async issueAt(
     ctx: RequestContext,
     actor: Actor,
     siteId: string,
     at: Date,
-  ): Promise<CertificateResponse> {
+  ): Promise<Issued> {
     const id = randomUUID();
-    let staged: StagedFile | undefined;
-    try {
-      const issued = await this.db
-        .transaction(async (em) => {
-          const basis = await this.basisOf(em, actor, siteId, at);
-          const previous = await this.supersedePrevious(em, ctx, siteId, id, at);
-          const certificate = await this.create(em, actor, id, basis, at, async (pdf) => {
-            staged = await this.storage.stage(Readable.from(pdf));
-            await staged.publish();
-            return staged;
-          });
-          await this.notifications.notify(em, { kind: 'certificate.issued', certificateId: id });
-          await this.journal.append(em, ctx, {
-            action: 'certificate.issued',
-            entityType: 'certificate',
-            entityId: id,
-            organisationId: certificate.organisationId,
-            changes: {
-              number: certificate.number,
-              siteId,
-              auditId: certificate.auditId,
-              validFrom: certificate.validFrom,
-              validUntil: certificate.validUntil,
-              siteStatus: basis.result.status,
-              recordHash: certificate.recordHash,
-              kid: certificate.kid,
-              pdfSha256: certificate.pdfSha256,
-              supersedes: previous?.number ?? null,
-            },
-          });
-          return certificate;
-        })
-        .catch(oneActivePerSite);
-      const settling = staged;
-      await settling
-        ?.settle()
-        .catch((error: unknown) =>
-          this.logger.warn(
-            `Certificate ${issued.number}: PDF staging not settled: ${String(error)}`,
-          ),
-        );
-      this.logger.log(`Certificate ${issued.number} issued for site ${siteId} (${id})`);
-      return toCertificateResponse(issued, {
-        now: at,
-        publicBaseUrl: this.config.publicBaseUrl,
-        successor: null,
-      });
-    } catch (error) {
-      if (staged) {
-        await this.releasePdf(staged.sha256);
-      }
-      throw error;
-    } finally {
-      await staged?.discard();
-    }
+    return this.db
+      .transaction(async (em) => {
+        const basis = await this.basisOf(em, actor, siteId, at);
+        const previous = await this.supersedePrevious(em, ctx, siteId, id, at);
+        const issued = await this.create(em, actor, id, basis, at);
+        const { certificate } = issued;
+        await this.notifications.notify(em, { kind: 'certificate.issued', certificateId: id });
+        await this.journal.append(em, ctx, {
+          action: 'certificate.issued',
+          entityType: 'certificate',
+          entityId: id,
+          organisationId: certificate.organisationId,
+          changes: {
+            number: certificate.number,
+            siteId,
+            auditId: certificate.auditId,
+            validFrom: certificate.validFrom,
+            validUntil: certificate.validUntil,
+            siteStatus: basis.result.status,
+            recordHash: certificate.recordHash,
+            kid: certificate.kid,
+            pdfSha256: certificate.pdfSha256,
+            supersedes: previous?.number ?? null,
+          },
+        });
+        return issued;
+      })
+      .catch(oneActivePerSite);
   }
 
   /** The site, its company, its live status and the audit it rests on; refuses an ineligible one. */
@@ -238,15 +231,17 @@ export class CertificateIssuanceService {
     return expired ? null : previous;
   }
 
-  /** Numbers, prints, signs, renders and stores the certificate; `store` keeps the PDF. */
+  /**
+   * Numbers, prints, signs and renders the certificate, and inserts it with the SHA-256 and size
+   * of its PDF, computed in memory: nothing is stored here.
+   */
   private async create(
     em: EntityManager,
     actor: Actor,
     id: string,
     { site, organisation, result, audit, charterVersion }: Basis,
     at: Date,
-    store: (pdf: Buffer) => Promise<StagedFile>,
-  ): Promise<Certificate> {
+  ): Promise<Issued> {
     const validUntil = result.validUntil!;
     const expiresAt = certificateExpiresAt(validUntil);
     // Taken as late as possible: the counter row stays locked until the commit.
@@ -278,13 +273,7 @@ export class CertificateIssuanceService {
       v: charterVersion,
       h: recordHash,
     });
-    const pdf = await renderCertificatePdf({
-      certificateId: id,
-      record,
-      verificationUrl: verificationUrl(this.config.publicBaseUrl, number, token),
-      issuedAt: at,
-    });
-    const stored = await store(pdf);
+    const pdf = await this.pdfs.render({ id, number, printed: record, token, issuedAt: at });
     const certificate = em.create(Certificate, {
       id,
       number,
@@ -298,8 +287,8 @@ export class CertificateIssuanceService {
       recordHash,
       token,
       kid,
-      pdfSha256: stored.sha256,
-      pdfSize: stored.size,
+      pdfSha256: pdf.sha256,
+      pdfSize: pdf.size,
       issuedAt: at,
       issuedBy: actor.userId,
       validFrom: record.validFrom,
@@ -315,16 +304,6 @@ export class CertificateIssuanceService {
       version: 1,
     });
     await em.insert(Certificate, certificate);
-    return certificate;
-  }
-
-  /** Removes a PDF published for an issuance that did not commit, unless a record has the same bytes. */
-  private async releasePdf(sha256: string): Promise<void> {
-    const stillNeeded = () => isContentReferenced(this.db, sha256);
-    try {
-      await this.storage.delete(sha256, stillNeeded);
-    } catch (error) {
-      this.logger.warn(`Certificate PDF ${sha256} not removed: ${String(error)}`);
-    }
+    return { certificate, pdf };
   }
 }

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Certificate } from 'src/certificates/certificate.entity';
 import { CertificateIssuanceService } from 'src/certificates/certificate-issuance.service';
 import { CertificateLifecycleService } from 'src/certificates/certificate-lifecycle.service';
+import { CertificatePdfs } from 'src/certificates/certificate-pdfs';
 import { CertificatesController } from 'src/certificates/certificates.controller';
 import { CertificatesService } from 'src/certificates/certificates.service';
 import { CertificateSigningModule } from 'src/certificates/signing/certificate-signing.module';
@@ -14,8 +15,10 @@ import { SchedulerModule } from 'src/scheduler/scheduler.module';
 import { StorageModule } from 'src/storage/storage.module';
 
 /**
- * Issuance, reads and lifecycle of certificates. Global, so that the compliance and members
- * modules find its listeners without importing it (it reads them).
+ * Issuance, reads and lifecycle of certificates, and their PDFs. Global, so that the compliance
+ * and members modules find its listeners without importing it (it reads them), and the public
+ * module its {@link CertificatePdfs}: one per instance, so that a burst of requests for a lost
+ * PDF renders it once.
  */
 @Global()
 @Module({
@@ -32,6 +35,7 @@ import { StorageModule } from 'src/storage/storage.module';
     CertificatesService,
     CertificateIssuanceService,
     CertificateLifecycleService,
+    CertificatePdfs,
     { provide: SITE_STATUS_LISTENER, useExisting: CertificateLifecycleService },
     { provide: MEMBERSHIP_LISTENER, useExisting: CertificateLifecycleService },
   ],
@@ -39,6 +43,7 @@ import { StorageModule } from 'src/storage/storage.module';
     CertificatesService,
     CertificateIssuanceService,
     CertificateLifecycleService,
+    CertificatePdfs,
     SITE_STATUS_LISTENER,
     MEMBERSHIP_LISTENER,
   ],

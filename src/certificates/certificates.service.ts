@@ -1,26 +1,19 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, In } from 'typeorm';
 import type { Actor } from 'src/auth/request-context';
 import { Certificate } from 'src/certificates/certificate.entity';
+import { CertificatePdfs } from 'src/certificates/certificate-pdfs';
 import {
   type CertificateQuery,
   type CertificateResponse,
   toCertificateResponse,
 } from 'src/certificates/certificates.dto';
-import {
-  CertificateNotFoundError,
-  CertificatePdfUnavailableError,
-} from 'src/certificates/certificates.errors';
+import { CertificateNotFoundError } from 'src/certificates/certificates.errors';
 import { type Page, pageOf, pageWindow } from 'src/common/pagination';
 import { appConfig, type AppConfig } from 'src/config/app-config';
 import { confinedTo } from 'src/members/access-scope';
-import {
-  FILE_STORAGE,
-  type FileStorage,
-  type StoredFile,
-  StoredFileError,
-} from 'src/storage/file-storage';
+import type { StoredFile } from 'src/storage/file-storage';
 
 /**
  * Reads certificates as their holders and the association see them: a member only their
@@ -28,12 +21,10 @@ import {
  */
 @Injectable()
 export class CertificatesService {
-  private readonly logger = new Logger(CertificatesService.name);
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(appConfig.KEY) private readonly config: AppConfig,
-    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    private readonly pdfs: CertificatePdfs,
   ) {}
 
   async list(actor: Actor, query: CertificateQuery): Promise<Page<CertificateResponse>> {
@@ -91,20 +82,13 @@ export class CertificatesService {
     return this.toResponse(certificate, new Date(), successors.get(certificate.id) ?? null);
   }
 
-  /** The PDF as stored at issuance, checked against its SHA-256 before the first byte goes out. */
+  /**
+   * The PDF as issued, checked against its SHA-256 before the first byte goes out: from storage,
+   * or rendered again from the row when storage does not have it ({@link CertificatePdfs.open}).
+   */
   async pdf(actor: Actor, number: string): Promise<{ certificate: Certificate; file: StoredFile }> {
     const certificate = await this.findVisible(actor, number);
-    try {
-      return { certificate, file: await this.storage.get(certificate.pdfSha256) };
-    } catch (error) {
-      if (!(error instanceof StoredFileError)) {
-        throw error;
-      }
-      this.logger.error(
-        `Certificate ${number}: stored PDF ${certificate.pdfSha256} is ${error.reason}`,
-      );
-      throw new CertificatePdfUnavailableError();
-    }
+    return { certificate, file: await this.pdfs.open(certificate) };
   }
 
   /** The certificate if the caller may see it (a member: their company's), else a 404. */

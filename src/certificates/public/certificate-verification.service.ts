@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { Readable } from 'node:stream';
 import { type EntityMetadata, In, Repository } from 'typeorm';
@@ -8,7 +8,7 @@ import {
   type CertificateStatus,
 } from 'src/certificates/certificate.entity';
 import { effectiveStatus } from 'src/certificates/certificate-status';
-import { CertificatePdfUnavailableError } from 'src/certificates/certificates.errors';
+import { CertificatePdfs } from 'src/certificates/certificate-pdfs';
 import {
   type CertificateVerification,
   canonicalNumber,
@@ -22,9 +22,18 @@ import {
   UnknownCertificateError,
 } from 'src/certificates/public/public-certificates.errors';
 import { CertificateSigningService } from 'src/certificates/signing/certificate-signing.service';
-import { FILE_STORAGE, type FileStorage, StoredFileError } from 'src/storage/file-storage';
 
-const PDF_COLUMNS = ['number', 'status', 'expiresAt', 'pdfSha256'] as const;
+// The status, and what the PDF is rendered from should storage have lost it.
+const PDF_COLUMNS = [
+  'id',
+  'number',
+  'status',
+  'expiresAt',
+  'printed',
+  'token',
+  'issuedAt',
+  'pdfSha256',
+] as const;
 
 export interface PublicPdf {
   readonly number: string;
@@ -42,13 +51,12 @@ export type PdfMatch =
  */
 @Injectable()
 export class CertificateVerificationService {
-  private readonly logger = new Logger(CertificateVerificationService.name);
   private readonly byNumberSql = new Map<readonly (keyof Certificate)[], string>();
 
   constructor(
     @InjectRepository(Certificate) private readonly certificates: Repository<Certificate>,
     private readonly signing: CertificateSigningService,
-    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    private readonly pdfs: CertificatePdfs,
   ) {}
 
   /** The certificate of `rawNumber` at `at`, or null when no certificate bears that number. */
@@ -70,7 +78,10 @@ export class CertificateVerificationService {
     return { certificate, status, successorNumber, prerequisite, token: tokenCheck, checkedAt: at };
   }
 
-  /** The stored PDF of a valid certificate. */
+  /**
+   * The PDF of a valid certificate, as issued: from storage, or rendered again from the row when
+   * storage does not have it ({@link CertificatePdfs.open}).
+   */
   async pdf(rawNumber: string, at: Date = new Date()): Promise<PublicPdf> {
     const certificate = await this.find(rawNumber, PDF_COLUMNS);
     if (!certificate) {
@@ -80,18 +91,8 @@ export class CertificateVerificationService {
     if (status !== 'valid') {
       throw new CertificateNotValidError(certificate.number, status);
     }
-    try {
-      const { size, stream } = await this.storage.get(certificate.pdfSha256);
-      return { number: certificate.number, size, stream };
-    } catch (error) {
-      if (error instanceof StoredFileError) {
-        this.logger.error(
-          `The PDF of certificate ${certificate.number} is ${error.reason} (${error.sha256})`,
-        );
-        throw new CertificatePdfUnavailableError();
-      }
-      throw error;
-    }
+    const { size, stream } = await this.pdfs.open(certificate);
+    return { number: certificate.number, size, stream };
   }
 
   /** The certificate whose PDF has exactly these bytes, by their SHA-256 (hex). */
