@@ -23,4 +23,6 @@ export default async function globalSetup(): Promise<void> {
     await dataSource.destroy();
   }
   process.env.TEST_TEMPLATE_DATABASE = template;
+  // The AWS SDK warns once per process that its releases after January 2027 need Node.js 22.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 }
