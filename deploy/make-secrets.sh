@@ -18,6 +18,8 @@ MINIO_ROOT_PASSWORD=$(openssl rand -hex 24)
 CHARTER_S3_SECRET_KEY=$(openssl rand -hex 24)
 METRICS_TOKEN=$(openssl rand -hex 32)
 PUBLIC_BASE_URL=http://localhost:8080
+# Emails as .eml files in the app-data volume; to send them, set SMTP_URL and remove this line.
+MAIL_TRANSPORT=files
 ENV
   echo "wrote .env"
 fi

@@ -13,6 +13,9 @@ import { CreateIdempotencyKeys1796000400000 } from './1796000400000-create-idemp
 import { CreateNotifications1796100000000 } from './1796100000000-create-notifications';
 import { CreateAccountTokens1796100001000 } from './1796100001000-create-account-tokens';
 import { IndexCertificateStatus1796300000000 } from './1796300000000-index-certificate-status';
+import { NotificationStorage1796400000000 } from './1796400000000-notification-storage';
+import { CreateReminderSent1796500000000 } from './1796500000000-create-reminder-sent';
+import { IndexActiveAdmins1796500001000 } from './1796500001000-index-active-admins';
 
 /** Every migration, in order. A committed migration is never edited: add a new one here. */
 export const MIGRATIONS = [
@@ -31,4 +34,7 @@ export const MIGRATIONS = [
   CreateNotifications1796100000000,
   CreateAccountTokens1796100001000,
   IndexCertificateStatus1796300000000,
+  NotificationStorage1796400000000,
+  CreateReminderSent1796500000000,
+  IndexActiveAdmins1796500001000,
 ];

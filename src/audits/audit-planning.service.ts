@@ -124,12 +124,7 @@ export class AuditPlanningService {
       }
       const after = await updateVersioned(em, Audit, AUDIT_ENTITY, current, fields);
       const response = await this.audits.render(em, actor, after);
-      // A new date or a new auditor: a new invitation (the date may be the same).
-      await this.notifications.notify(em, {
-        kind: 'audit.rescheduled',
-        auditId: id,
-        previousPlannedFor: current.plannedFor,
-      });
+      await this.notifyRescheduled(em, current, after);
       await this.journal.append(em, ctx, {
         action: 'audit.rescheduled',
         entityType: 'audit',
@@ -139,6 +134,44 @@ export class AuditPlanningService {
       });
       return response;
     });
+  }
+
+  /**
+   * A new date: the auditor and the members get an invitation that moves the visit. A new
+   * auditor: the former one gets a cancellation, the new one an invitation as to a new audit, and
+   * the members hear of it only if the date moved too. Every message carries the audit's new
+   * version as its calendar SEQUENCE.
+   */
+  private async notifyRescheduled(em: EntityManager, before: Audit, after: Audit): Promise<void> {
+    const moved = after.plannedFor !== before.plannedFor;
+    const previousPlannedFor = before.plannedFor;
+    if (after.auditorId === before.auditorId) {
+      await this.notifications.notify(em, {
+        kind: 'audit.rescheduled',
+        auditId: after.id,
+        previousPlannedFor,
+      });
+      return;
+    }
+    await this.notifications.notify(em, {
+      kind: 'audit.unassigned',
+      auditId: after.id,
+      previousAuditorId: before.auditorId,
+      previousPlannedFor,
+    });
+    await this.notifications.notify(em, {
+      kind: 'audit.planned',
+      auditId: after.id,
+      only: 'auditor',
+    });
+    if (moved) {
+      await this.notifications.notify(em, {
+        kind: 'audit.rescheduled',
+        auditId: after.id,
+        previousPlannedFor,
+        only: 'members',
+      });
+    }
   }
 
   /** Cancels a planned or in-progress audit, with a reason: final. */

@@ -61,6 +61,24 @@ export async function spendAccountToken(
   return rows[0]?.user_id ?? null;
 }
 
+/**
+ * Whether {@link spendAccountToken} would accept the token now, without spending it: an index
+ * lookup, cheap enough to run before anything costly is done for whoever presents a code.
+ */
+export async function isAccountTokenLive(
+  em: EntityManager,
+  token: string,
+  purpose: AccountTokenPurpose,
+): Promise<boolean> {
+  const rows = await em.query<unknown[]>(
+    `SELECT 1 FROM account_token t JOIN app_user u ON u.id = t.user_id
+      WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL
+        AND t.expires_at > now() AND u.disabled_at IS NULL`,
+    [hashAccountToken(token), purpose],
+  );
+  return rows.length > 0;
+}
+
 /** Whether the user was sent a token of this purpose since `since` that is still unused. */
 export async function recentlyIssued(
   em: EntityManager,

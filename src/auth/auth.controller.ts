@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiNoContentResponse,
@@ -17,11 +17,16 @@ import {
   UpdateMeRequest,
   UpdateMeResponse,
 } from 'src/auth/auth.dto';
+import { AccountThrottleGuard } from 'src/auth/account-throttle.guard';
 import { AuthService } from 'src/auth/auth.service';
 import { Public } from 'src/auth/public.decorator';
 import { type Actor, Ctx, CurrentActor, type RequestContext } from 'src/auth/request-context';
 import { Roles } from 'src/auth/roles.decorator';
 import { ApiProblemResponses } from 'src/common/api-problem-responses';
+
+const THROTTLED =
+  'Throttled per client address, together with the other account routes ' +
+  '(ACCOUNT_RATE_LIMIT_PER_MINUTE; 429 with Retry-After). ';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -82,15 +87,17 @@ export class AuthController {
 
   @Post('password-reset')
   @Public()
+  @UseGuards(AccountThrottleGuard)
   @HttpCode(202)
   @ApiOperation({
     summary: 'Ask for a password reset code by email',
     description:
+      THROTTLED +
       'Always 202, whether the address is an account’s or not. An enabled account is sent a ' +
       'single-use code valid 30 minutes (at most one email a minute); an earlier code stops working.',
   })
   @ApiAcceptedResponse()
-  @ApiProblemResponses(400)
+  @ApiProblemResponses(400, 429)
   requestPasswordReset(
     @Body() body: PasswordResetRequest,
     @Ctx() ctx: RequestContext,
@@ -100,13 +107,14 @@ export class AuthController {
 
   @Post('password-reset/confirm')
   @Public()
+  @UseGuards(AccountThrottleGuard)
   @HttpCode(204)
   @ApiOperation({
     summary: 'Set a new password with the code of a reset email',
-    description: 'The code works once; every session of the account ends.',
+    description: THROTTLED + 'The code works once; every session of the account ends.',
   })
   @ApiNoContentResponse()
-  @ApiProblemResponses(400)
+  @ApiProblemResponses(400, 429)
   resetPassword(
     @Body() body: SetPasswordWithTokenRequest,
     @Ctx() ctx: RequestContext,
@@ -116,13 +124,17 @@ export class AuthController {
 
   @Post('invitations/accept')
   @Public()
+  @UseGuards(AccountThrottleGuard)
   @HttpCode(204)
   @ApiOperation({
     summary: 'Set one’s first password with the code of an invitation email',
-    description: 'The code works once, for 7 days; then sign in with the email and the password.',
+    description:
+      THROTTLED +
+      'The code works once, for 7 days; then sign in with the email and the password. An ' +
+      'administrator can send a new code (POST /users/{id}/invitation).',
   })
   @ApiNoContentResponse()
-  @ApiProblemResponses(400)
+  @ApiProblemResponses(400, 429)
   acceptInvitation(
     @Body() body: SetPasswordWithTokenRequest,
     @Ctx() ctx: RequestContext,

@@ -1,4 +1,9 @@
-import { DomainError, RequestValidationError, UnauthorizedError } from 'src/common/errors';
+import {
+  ConflictError,
+  DomainError,
+  RequestValidationError,
+  UnauthorizedError,
+} from 'src/common/errors';
 
 /** The same answer for an unknown email, a wrong password and a disabled account. */
 export class InvalidCredentialsError extends UnauthorizedError {
@@ -27,5 +32,17 @@ export class InvalidAccountTokenError extends DomainError {
     super('AUTH.INVALID_ACCOUNT_TOKEN', 'token: is unknown, already used or expired', {
       errors: [{ field: 'token', message: 'is unknown, already used or expired' }],
     });
+  }
+}
+
+/** An invitation is sent again only to an enabled user who has not set a password yet. */
+export class NoPendingInvitationError extends ConflictError {
+  constructor(reason: 'password_set' | 'disabled') {
+    super(
+      'AUTH.NO_PENDING_INVITATION',
+      reason === 'password_set'
+        ? 'The user has already set a password: they can ask for a password reset instead'
+        : 'The user is disabled: enable them before sending the invitation again',
+    );
   }
 }

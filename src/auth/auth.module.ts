@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountThrottleGuard } from 'src/auth/account-throttle.guard';
 import { AuthController } from 'src/auth/auth.controller';
 import { AuthGuard } from 'src/auth/auth.guard';
 import { AuthService } from 'src/auth/auth.service';
@@ -30,6 +31,7 @@ import { MembersModule } from 'src/members/members.module';
     TokenService,
     AuthService,
     LoginThrottleService,
+    AccountThrottleGuard,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
   exports: [TokenService],

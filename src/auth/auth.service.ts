@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
+  isAccountTokenLive,
   issueAccountToken,
   recentlyIssued,
   spendAccountToken,
@@ -29,7 +30,7 @@ import { RequestValidationError } from 'src/common/errors';
 import { appConfig, type AppConfig } from 'src/config/app-config';
 import { JournalService } from 'src/journal/journal.service';
 import type { User } from 'src/members/user.entity';
-import { UsersService } from 'src/members/users.service';
+import { NO_PASSWORD_YET, UsersService } from 'src/members/users.service';
 import { NotificationsService } from 'src/notifications/notifications.service';
 
 // A reset request answers no sooner than this, whether the address is known or not.
@@ -39,7 +40,8 @@ const PASSWORD_RESET_INTERVAL_MS = 60_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-// Verified against when the email is unknown, so that both failures take the same time.
+// Verified against when the email is unknown or its user has no password yet (invited), so that
+// every failure takes the same time.
 const DUMMY_HASH =
   '$argon2id$v=19$m=19456,t=2,p=1$jUfKWCXcWKORu73gTpi1xw$b+7tv5vRj8yNynjHcdznMqiu0m7uu80YtPVgE1uUQM8';
 
@@ -73,8 +75,9 @@ export class AuthService {
     const ip = ctx.ip ?? 'unknown';
     await this.throttle.assertAllowed(key, ip);
     const user = await this.users.findByEmail(key);
-    const valid = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, password);
-    if (!user || !valid || user.disabledAt) {
+    const passwordHash = user && user.passwordHash !== NO_PASSWORD_YET ? user.passwordHash : null;
+    const valid = await verifyPassword(passwordHash ?? DUMMY_HASH, password);
+    if (!user || !passwordHash || !valid || user.disabledAt) {
       await this.throttle.recordFailure(key, ip);
       throw new InvalidCredentialsError();
     }
@@ -231,7 +234,11 @@ export class AuthService {
     if (weakness) {
       throw new RequestValidationError([{ field: 'password', message: weakness }]);
     }
-    // argon2 is slow on purpose: hash before the transaction, not while holding locks.
+    // argon2 is slow on purpose: a code nobody was sent must not get that far. Then hash before
+    // the transaction, not while holding locks; the spend below still decides, once.
+    if (!(await isAccountTokenLive(this.db.manager, body.token, purpose))) {
+      throw new InvalidAccountTokenError();
+    }
     const passwordHash = await hashPassword(body.password);
     await this.db.transaction(async (em) => {
       const userId = await spendAccountToken(em, body.token, purpose);

@@ -116,6 +116,8 @@ describe('validateEnvironment', () => {
       NODE_ENV: 'production',
       JWT_SECRET: 'f3a1c9d27b4e8a6f0c5d2e9b7a1f4c8d3e6b0a9f2c7d5e1b8a4f6c3d9e2b7a0f',
       CERT_SIGNING_KEY_FILE: '/run/secrets/signing.pem',
+      PUBLIC_BASE_URL: 'https://charte.example.ma',
+      SMTP_URL: 'smtp://mail.example.ma:587',
     };
 
     it('is on by default outside production and off in production', () => {
@@ -140,7 +142,12 @@ describe('validateEnvironment', () => {
   });
 
   describe('JWT_SECRET in production', () => {
-    const production = { NODE_ENV: 'production', CERT_SIGNING_KEY_FILE: '/run/secrets/k.pem' };
+    const production = {
+      NODE_ENV: 'production',
+      CERT_SIGNING_KEY_FILE: '/run/secrets/k.pem',
+      PUBLIC_BASE_URL: 'https://charte.example.ma',
+      SMTP_URL: 'smtp://mail.example.ma:587',
+    };
 
     it.each([
       ['32 hexadecimal characters (16 bytes)', 'f3a1c9d27b4e8a6f0c5d2e9b7a1f4c8d'],
@@ -172,6 +179,85 @@ describe('validateEnvironment', () => {
     it('keeps accepting a shorter secret outside production', () => {
       const secret = 'secretsecretsecretsecretsecretsecret';
       expect(validateEnvironment({ JWT_SECRET: secret }).JWT_SECRET).toBe(secret);
+    });
+  });
+
+  describe('emails', () => {
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'f3a1c9d27b4e8a6f0c5d2e9b7a1f4c8d3e6b0a9f2c7d5e1b8a4f6c3d9e2b7a0f',
+      CERT_SIGNING_KEY_FILE: '/run/secrets/signing.pem',
+      PUBLIC_BASE_URL: 'https://charte.example.ma',
+    };
+
+    it.each([
+      ['nothing set', 'files', {}],
+      ['under test', 'files', { NODE_ENV: 'test' }],
+      ['SMTP_URL', 'smtp', { SMTP_URL: 'smtp://mail.example.ma:587' }],
+      ['SMTP_HOST', 'smtp', { SMTP_HOST: 'mail.example.ma' }],
+      ['MAIL_TRANSPORT=files', 'files', { MAIL_TRANSPORT: 'files' }],
+      ['SMTP_URL in production', 'smtp', { ...production, SMTP_URL: 'smtp://mail.example.ma:587' }],
+      [
+        'SMTP_HOST and MAIL_TRANSPORT=smtp in production',
+        'smtp',
+        { ...production, SMTP_HOST: 'mail.example.ma', MAIL_TRANSPORT: 'smtp' },
+      ],
+      ['MAIL_TRANSPORT=files in production', 'files', { ...production, MAIL_TRANSPORT: 'files' }],
+    ])('with %s, sends by %s', (_label, transport, env) => {
+      expect(validateEnvironment(env).MAIL_TRANSPORT).toBe(transport);
+    });
+
+    it('are refused in production without an SMTP server, unless files are chosen, in one line', () => {
+      const attempt = () => validateEnvironment(production);
+      expect(attempt).toThrow(ConfigurationError);
+      expect(attempt).toThrow(
+        /^Invalid configuration: SMTP_URL or SMTP_HOST is required in production \(or MAIL_TRANSPORT=files [^\n]*\)$/,
+      );
+      expect(() => validateEnvironment({ ...production, SMTP_URL: '' })).toThrow(
+        'SMTP_URL or SMTP_HOST is required in production',
+      );
+    });
+
+    it('refuses an SMTP transport without a server, and files beside a server', () => {
+      expect(() => validateEnvironment({ MAIL_TRANSPORT: 'smtp' })).toThrow(
+        /^Invalid configuration: MAIL_TRANSPORT=smtp needs SMTP_URL or SMTP_HOST$/,
+      );
+      expect(() =>
+        validateEnvironment({ MAIL_TRANSPORT: 'files', SMTP_HOST: 'mail.example.ma' }),
+      ).toThrow(/^Invalid configuration: MAIL_TRANSPORT=files sends nothing to SMTP_URL [^\n]*$/);
+      expect(() => validateEnvironment({ MAIL_TRANSPORT: 'eml' })).toThrow(
+        /^Invalid configuration: MAIL_TRANSPORT must be one of the following values: smtp, files \(got "eml"\)$/,
+      );
+    });
+
+    it('need PUBLIC_BASE_URL in production, for their links', () => {
+      const { PUBLIC_BASE_URL: _, ...withoutAddress } = production;
+      const attempt = () => validateEnvironment({ ...withoutAddress, MAIL_TRANSPORT: 'files' });
+      expect(attempt).toThrow(
+        /^Invalid configuration: PUBLIC_BASE_URL is required in production [^\n]*$/,
+      );
+      expect(() =>
+        validateEnvironment({ ...withoutAddress, PUBLIC_BASE_URL: '', MAIL_TRANSPORT: 'files' }),
+      ).toThrow('PUBLIC_BASE_URL is required in production');
+      expect(validateEnvironment({ MAIL_TRANSPORT: 'files' }).PUBLIC_BASE_URL).toBe(
+        'http://localhost:3000',
+      );
+    });
+
+    it.each([
+      ['', 365],
+      ['30', 30],
+      ['3650', 3650],
+    ])('keep sent notifications NOTIFY_RETENTION_DAYS=%s days', (value, days) => {
+      expect(validateEnvironment({ NOTIFY_RETENTION_DAYS: value }).NOTIFY_RETENTION_DAYS).toBe(
+        days,
+      );
+    });
+
+    it.each(['29', '0', 'forever'])('refuse NOTIFY_RETENTION_DAYS=%s in one line', (value) => {
+      expect(() => validateEnvironment({ NOTIFY_RETENTION_DAYS: value })).toThrow(
+        new RegExp(`^Invalid configuration: NOTIFY_RETENTION_DAYS .*\\(got "${value}"\\)$`),
+      );
     });
   });
 });

@@ -19,6 +19,7 @@ import { isIP } from 'node:net';
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export const STORAGE_DRIVERS = ['local', 's3'] as const;
+export const MAIL_TRANSPORTS = ['smtp', 'files'] as const;
 
 /** An S3 bucket name: 3 to 63 lower-case letters, digits, dots and hyphens. */
 const BUCKET_NAME = /^(?=.{3,63}$)[a-z0-9][a-z0-9.-]*[a-z0-9]$/;
@@ -163,6 +164,33 @@ export class EnvironmentVariables {
   @IsBoolean({ message: 'must be true or false' })
   readonly S3_FORCE_PATH_STYLE: boolean = false;
 
+  /** How long opening a connection to the S3 server may take, in milliseconds. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  readonly S3_CONNECT_TIMEOUT_MS: number = 5_000;
+
+  /**
+   * How long a call to the S3 server may wait for its answer (its body sent: up to a 5 MiB part),
+   * and how long a connection may then stay silent, in milliseconds. A call is tried three times.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  readonly S3_REQUEST_TIMEOUT_MS: number = 20_000;
+
+  /**
+   * Uploads to the bucket at a time in each instance (each holds up to about 10 MiB); the others
+   * wait their turn, 30 s at most.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  readonly S3_MAX_UPLOADS: number = 8;
+
   /** Largest evidence file accepted, in bytes. */
   @Transform(toInt)
   @IsInt()
@@ -225,6 +253,16 @@ export class EnvironmentVariables {
   readonly PUBLIC_RATE_LIMIT_PER_MINUTE: number = 120;
 
   /**
+   * Requests per minute that one client address may make to the public account routes (password
+   * reset, its confirmation, accepting an invitation), counted in each instance's memory.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  readonly ACCOUNT_RATE_LIMIT_PER_MINUTE: number = 10;
+
+  /**
    * Origins whose browsers may call the API, comma-separated (`https://app.example.org`); unset,
    * no CORS headers are sent.
    */
@@ -239,7 +277,8 @@ export class EnvironmentVariables {
   /**
    * The SMTP server that sends emails, as a URL (`smtp://user:password@host:587`,
    * `smtps://host:465`); or give SMTP_HOST and its companions. Without either, messages are
-   * written as `.eml` files under OUTBOX_DIR.
+   * written as `.eml` files under OUTBOX_DIR, which production accepts only with
+   * MAIL_TRANSPORT=files.
    */
   @IsOptional()
   @Matches(/^smtps?:\/\/\S+$/, { message: 'must be an smtp:// or smtps:// URL' })
@@ -284,6 +323,15 @@ export class EnvironmentVariables {
   @MinLength(1)
   readonly OUTBOX_DIR?: string;
 
+  /**
+   * `smtp` (needs SMTP_URL or SMTP_HOST) or `files` (`.eml` files under OUTBOX_DIR). Unset: `smtp`
+   * when an SMTP server is set; otherwise `files`, except in production, which refuses to start
+   * rather than leave every email on its disk.
+   */
+  @IsOptional()
+  @IsIn(MAIL_TRANSPORTS)
+  readonly MAIL_TRANSPORT!: (typeof MAIL_TRANSPORTS)[number];
+
   /** Attempts to send one message before it is marked failed and shown to administrators. */
   @Transform(toInt)
   @IsInt()
@@ -304,6 +352,13 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(3600)
   readonly NOTIFY_DISPATCH_INTERVAL_SECONDS: number = 15;
+
+  /** Sent notifications older than this many days are deleted, from the outbox and the inbox. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(36_500)
+  readonly NOTIFY_RETENTION_DAYS: number = 365;
 
   /** Serves the API documentation at /docs; by default on, except in production. */
   @IsOptional()
@@ -353,6 +408,7 @@ const OPTIONAL_VARIABLES = [
   'SMTP_PASSWORD',
   'SMTP_SECURE',
   'OUTBOX_DIR',
+  'MAIL_TRANSPORT',
 ];
 const TYPE_CONSTRAINTS = ['isInt', 'isIn', 'isBoolean', 'matches', 'isUrl', 'isString'];
 
@@ -420,5 +476,36 @@ export function validateEnvironment(env: Record<string, unknown>): EnvironmentVa
     throw new ConfigurationError('Invalid configuration: set SMTP_URL or SMTP_HOST, not both');
   }
   (config as { DOCS_ENABLED: boolean }).DOCS_ENABLED ??= config.NODE_ENV !== 'production';
+  checkEmailSettings(config, present);
   return config;
+}
+
+/**
+ * Where emails go, and the address their links name. Production must say both: without them it
+ * would "send" every email to files on its disk, with links to localhost.
+ */
+function checkEmailSettings(config: EnvironmentVariables, present: Record<string, unknown>) {
+  const production = config.NODE_ENV === 'production';
+  if (production && present.PUBLIC_BASE_URL === undefined) {
+    throw new ConfigurationError(
+      'Invalid configuration: PUBLIC_BASE_URL is required in production (the address in certificates and email links)',
+    );
+  }
+  const smtp = Boolean(config.SMTP_URL || config.SMTP_HOST);
+  if (config.MAIL_TRANSPORT === 'smtp' && !smtp) {
+    throw new ConfigurationError(
+      'Invalid configuration: MAIL_TRANSPORT=smtp needs SMTP_URL or SMTP_HOST',
+    );
+  }
+  if (config.MAIL_TRANSPORT === 'files' && smtp) {
+    throw new ConfigurationError(
+      'Invalid configuration: MAIL_TRANSPORT=files sends nothing to SMTP_URL or SMTP_HOST: unset one or the other',
+    );
+  }
+  if (production && !smtp && config.MAIL_TRANSPORT === undefined) {
+    throw new ConfigurationError(
+      'Invalid configuration: SMTP_URL or SMTP_HOST is required in production (or MAIL_TRANSPORT=files to write emails as .eml files under OUTBOX_DIR)',
+    );
+  }
+  (config as { MAIL_TRANSPORT: string }).MAIL_TRANSPORT ??= smtp ? 'smtp' : 'files';
 }

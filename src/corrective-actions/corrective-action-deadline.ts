@@ -1,6 +1,5 @@
+import { DAY_MS } from 'src/common/time';
 import type { CorrectiveActionGrade } from 'src/corrective-actions/corrective-actions.types';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The deadlines of a charter version's rules, in days from the audit's closing. */
 export interface CorrectiveActionDeadlines {

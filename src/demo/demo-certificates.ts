@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { CharterCommitment } from 'src/charter/charter-commitment.entity';
 import type { CertificateIssuanceService } from 'src/certificates/certificate-issuance.service';
 import type { CertificateLifecycleService } from 'src/certificates/certificate-lifecycle.service';
+import { DAY_MS } from 'src/common/time';
 import type { SiteSuspensionService } from 'src/compliance/site-suspension.service';
 import { type AuditServices, runAudit } from 'src/demo/demo-audits';
 import { contextOf, type DemoWorld } from 'src/demo/demo-members';
@@ -10,7 +11,6 @@ import { backdateClosedAudit } from 'src/demo/demo-time-travel';
 import type { SitesService } from 'src/members/sites.service';
 
 const logger = new Logger('Demo');
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The two sample sites whose closed audits make them compliant. */
 const RENEWED_SITE = 'Marrakech Targa';

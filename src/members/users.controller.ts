@@ -1,5 +1,20 @@
-import { Body, Controller, Get, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Patch,
+  Post,
+  Query,
+  UseInterceptors,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { type Actor, Ctx, CurrentActor, type RequestContext } from 'src/auth/request-context';
 import { Roles } from 'src/auth/roles.decorator';
 import { ApiProblemResponses } from 'src/common/api-problem-responses';
@@ -59,6 +74,28 @@ export class UsersController {
     @Body() body: InviteUserRequest,
   ): Promise<UserResponse> {
     return this.users.invite(ctx, actor, body);
+  }
+
+  @Post(':id/invitation')
+  @Idempotent()
+  @Roles('admin')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Send an invited user a new invitation code',
+    description:
+      'For an invitation that expired or was lost: a new single-use code, valid 7 days, goes ' +
+      'out by email and the earlier one stops working. Only while the user is enabled and has ' +
+      'not set a password yet (409 AUTH.NO_PENDING_INVITATION otherwise).',
+  })
+  @ApiUuidParam()
+  @ApiAcceptedResponse()
+  @ApiProblemResponses(400, 404, 409)
+  resendInvitation(
+    @Ctx() ctx: RequestContext,
+    @CurrentActor() actor: Actor,
+    @UuidParam() id: string,
+  ): Promise<void> {
+    return this.users.resendInvitation(ctx, actor, id);
   }
 
   @Get(':id')

@@ -54,7 +54,18 @@ export class CreateUserRequest {
 }
 
 /** A user who sets their own password from the invitation email. */
-export class InviteUserRequest extends OmitType(CreateUserRequest, ['password'] as const) {}
+export class InviteUserRequest extends OmitType(CreateUserRequest, ['password'] as const) {
+  @ApiPropertyOptional({
+    enum: LANGUAGES,
+    default: 'fr',
+    description:
+      'The language of the account and of the invitation email (emails in Arabic are sent in ' +
+      'French); the user can change it later',
+  })
+  @IsOptional()
+  @IsIn(LANGUAGES)
+  readonly preferredLanguage?: Language;
+}
 
 export class UpdateUserRequest {
   @ApiPropertyOptional({ minLength: 2, maxLength: 200 })

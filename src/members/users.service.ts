@@ -3,6 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { issueAccountToken } from 'src/auth/account-tokens';
+import { NoPendingInvitationError } from 'src/auth/auth.errors';
 import { hashPassword, passwordWeakness } from 'src/auth/password';
 import type { Actor, RequestContext } from 'src/auth/request-context';
 import type { Role } from 'src/auth/roles';
@@ -71,6 +72,15 @@ function assertMembership(role: Role, organisationId: string | null | undefined)
     throw new RequestValidationError([
       { field: 'organisationId', message: `must be absent for the ${role} role` },
     ]);
+  }
+}
+
+function assertInvitationPending(user: User): void {
+  if (user.passwordHash !== NO_PASSWORD_YET) {
+    throw new NoPendingInvitationError('password_set');
+  }
+  if (user.disabledAt) {
+    throw new NoPendingInvitationError('disabled');
   }
 }
 
@@ -253,26 +263,13 @@ export class UsersService {
             fullName: body.fullName,
             role: body.role,
             organisationId: body.organisationId ?? null,
-            preferredLanguage: 'fr',
+            preferredLanguage: body.preferredLanguage ?? 'fr',
             disabledAt: null,
             tokenVersion: 0,
             version: 1,
           }),
         );
-        const inviter = await em.findOneByOrFail(User, { id: actor.userId });
-        const { token, expiresAt } = await issueAccountToken(
-          em,
-          created.id,
-          'invitation',
-          new Date(),
-        );
-        await this.notifications.sendAccountEmail(em, {
-          kind: 'account.invitation',
-          userId: created.id,
-          token,
-          expiresAt,
-          invitedBy: inviter.fullName,
-        });
+        await this.emailInvitation(em, actor, created.id);
         await this.journal.append(em, ctx, {
           action: 'user.invited',
           entityType: 'user',
@@ -283,6 +280,46 @@ export class UsersService {
         return toUserResponse(created);
       })
       .catch(uniqueEmail);
+  }
+
+  /**
+   * Emails an invited user a new code (7 days, single use), for one that expired or was lost;
+   * the earlier code stops working. Only while the user is enabled and has no password yet.
+   */
+  async resendInvitation(ctx: RequestContext, actor: Actor, id: string): Promise<void> {
+    await this.db.transaction(async (em) => {
+      const seen = await em.findOneBy(User, { id });
+      if (!seen) {
+        throw new UserNotFoundError();
+      }
+      assertInvitationPending(seen);
+      // The tokens, then the user row: the order in which accepting an invitation locks them.
+      await this.emailInvitation(em, actor, id);
+      const user = await em.findOneOrFail(User, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      assertInvitationPending(user);
+      await this.journal.append(em, ctx, {
+        action: 'user.invitation_resent',
+        entityType: 'user',
+        entityId: id,
+        organisationId: user.organisationId,
+      });
+    });
+  }
+
+  /** A new invitation code for the user, by email through the outbox, in the caller's transaction. */
+  private async emailInvitation(em: EntityManager, actor: Actor, userId: string): Promise<void> {
+    const inviter = await em.findOneByOrFail(User, { id: actor.userId });
+    const { token, expiresAt } = await issueAccountToken(em, userId, 'invitation', new Date());
+    await this.notifications.sendAccountEmail(em, {
+      kind: 'account.invitation',
+      userId,
+      token,
+      expiresAt,
+      invitedBy: inviter.fullName,
+    });
   }
 
   /**

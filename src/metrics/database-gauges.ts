@@ -10,7 +10,8 @@ const OUTBOX_STATUSES = ['pending', 'failed'] as const;
 
 // One grouped count each, read at scrape time. Sites and certificates are small tables (one row
 // per site; a few certificates per site and year, 50,000 read in about 20 ms); the outbox is
-// counted through its (status, created_at) index, so the sent messages piling up are never read.
+// counted through its index of unsent messages, and the messages due through the dispatcher's
+// queue index, so the sent messages piling up are never read.
 const SITES_SQL = `
   SELECT COALESCE(c.status, 'not_assessed') AS status, count(*)::int AS n
     FROM site s
@@ -24,12 +25,18 @@ const CERTIFICATES_SQL = `
     FROM certificate
    GROUP BY status`;
 
+// The last row, `due`: the pending messages whose time has come, which the dispatchers have yet
+// to take (a backlog when it stays up).
 const OUTBOX_SQL = `
   SELECT status, count(*)::int AS n,
          extract(epoch FROM now() - min(created_at))::float8 AS oldest
     FROM notification
    WHERE status IN ('pending', 'failed')
-   GROUP BY status`;
+   GROUP BY status
+  UNION ALL
+  SELECT 'due', count(*)::int, NULL
+    FROM notification
+   WHERE status = 'pending' AND next_attempt_at <= now()`;
 
 interface Count {
   status: string;
@@ -70,6 +77,7 @@ export class DatabaseGauges {
   private readonly certificates: Gauge<'status'>;
   private readonly outbox: Gauge<'status'>;
   private readonly outboxOldest: Gauge<'status'>;
+  private readonly outboxDue: Gauge;
 
   constructor(
     private readonly db: DataSource,
@@ -121,6 +129,11 @@ export class DatabaseGauges {
       labelNames: ['status'],
       registers,
     });
+    this.outboxDue = new Gauge({
+      name: 'charter_notification_outbox_due_messages',
+      help: 'Pending messages of the outbox whose time to be sent has come: the dispatchers’ backlog',
+      registers,
+    });
   }
 
   /** Reads every gauge anew. Never throws. */
@@ -170,13 +183,16 @@ export class DatabaseGauges {
     const rows = await this.query<Count & { oldest: number }>('outbox', OUTBOX_SQL);
     this.outbox.reset();
     this.outboxOldest.reset();
+    this.outboxDue.reset();
     if (rows) {
-      this.setCounts(this.outbox, OUTBOX_STATUSES, rows);
+      const byStatus = rows.filter((row) => row.status !== 'due');
+      this.setCounts(this.outbox, OUTBOX_STATUSES, byStatus);
       this.setCounts(
         this.outboxOldest,
         OUTBOX_STATUSES,
-        rows.map((row) => ({ status: row.status, n: row.oldest })),
+        byStatus.map((row) => ({ status: row.status, n: row.oldest })),
       );
+      this.outboxDue.set(rows.find((row) => row.status === 'due')?.n ?? 0);
     }
   }
 

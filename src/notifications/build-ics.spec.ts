@@ -4,6 +4,7 @@ import {
   buildAuditIcs,
   escapeIcsText,
   foldIcsLine,
+  type IcsAttendee,
 } from 'src/notifications/build-ics';
 
 const VISIT: AuditVisit = {
@@ -18,6 +19,10 @@ const VISIT: AuditVisit = {
   at: new Date('2030-11-02T08:15:30.123Z'),
 };
 
+const NADIA: IcsAttendee = { email: 'nadia@example.ma', name: 'Nadia Bennani' };
+
+const icsOf = (visit: AuditVisit, attendee: IcsAttendee = NADIA) => buildAuditIcs(visit)(attendee);
+
 const parse = (ics: string) => {
   const calendar = new ICAL.Component(ICAL.parse(ics));
   const event = new ICAL.Event(calendar.getFirstSubcomponent('vevent')!);
@@ -26,7 +31,7 @@ const parse = (ics: string) => {
 
 describe('buildAuditIcs', () => {
   it('invites to an all-day event on the visit date, as ical.js reads it', () => {
-    const { calendar, event } = parse(buildAuditIcs(VISIT));
+    const { calendar, event } = parse(icsOf(VISIT));
     expect(calendar.getFirstPropertyValue('method')).toBe('REQUEST');
     expect(calendar.getFirstPropertyValue('version')).toBe('2.0');
     expect(event.uid).toBe(VISIT.uid);
@@ -45,15 +50,35 @@ describe('buildAuditIcs', () => {
   });
 
   it('cancels the same event with METHOD:CANCEL and STATUS:CANCELLED', () => {
-    const { calendar, event } = parse(buildAuditIcs({ ...VISIT, cancelled: true, sequence: 3 }));
+    const { calendar, event } = parse(icsOf({ ...VISIT, cancelled: true, sequence: 3 }));
     expect(calendar.getFirstPropertyValue('method')).toBe('CANCEL');
     expect(event.component.getFirstPropertyValue('status')).toBe('CANCELLED');
     expect(event.uid).toBe(VISIT.uid);
     expect(event.sequence).toBe(3);
+    expect(event.attendees.map((a) => a.getFirstValue())).toEqual(['mailto:nadia@example.ma']);
+  });
+
+  it('names its one attendee, whom the file is for, and differs between two only by that line', () => {
+    const forVisit = buildAuditIcs(VISIT);
+    const nadia = forVisit(NADIA);
+    const omar = forVisit({ email: 'omar@example.ma', name: 'Omar "le chef" El\nAmrani' });
+    const [attendee] = parse(nadia).event.attendees;
+    expect(attendee.getFirstValue()).toBe('mailto:nadia@example.ma');
+    expect(attendee.getParameter('cn')).toBe('Nadia Bennani');
+    expect(attendee.getParameter('rsvp')).toBe('FALSE');
+    // A quoted parameter value holds no DQUOTE and no line break.
+    expect(parse(omar).event.attendees[0].getParameter('cn')).toBe('Omar  le chef  El Amrani');
+    const differing = (a: string, b: string) => {
+      const other = b.split('\r\n');
+      return a.split('\r\n').filter((line, i) => line !== other[i]);
+    };
+    expect(differing(nadia, omar)).toEqual([
+      'ATTENDEE;CN="Nadia Bennani";RSVP=FALSE:mailto:nadia@example.ma',
+    ]);
   });
 
   it('ends every line with CRLF and keeps each under 75 octets', () => {
-    const ics = buildAuditIcs({ ...VISIT, description: 'é'.repeat(200) });
+    const ics = icsOf({ ...VISIT, description: 'é'.repeat(200) });
     expect(ics.endsWith('\r\n')).toBe(true);
     expect(ics.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
     for (const line of ics.split('\r\n')) {

@@ -1,3 +1,6 @@
+import { addDays } from 'src/audits/calendar-date';
+import { compactUtcStamp } from 'src/common/time';
+
 /** An audit visit as a calendar event (RFC 5545), to invite to or to cancel (RFC 5546). */
 export interface AuditVisit {
   /** Stable for the audit, so that calendars update the event instead of adding one. */
@@ -14,6 +17,12 @@ export interface AuditVisit {
   readonly cancelled: boolean;
   /** When the invitation is written (DTSTAMP). */
   readonly at: Date;
+}
+
+/** The recipient of an invitation or a cancellation, who RFC 5546 requires the event to name. */
+export interface IcsAttendee {
+  readonly email: string;
+  readonly name: string;
 }
 
 /** TEXT values escape backslash, semicolon and comma, and write line breaks as `\n`. */
@@ -47,21 +56,20 @@ export function foldIcsLine(line: string): string {
 
 const compactDate = (date: string) => date.replace(/-/g, '');
 
-const nextDay = (date: string) => {
-  const at = new Date(`${date}T00:00:00Z`);
-  at.setUTCDate(at.getUTCDate() + 1);
-  return at.toISOString().slice(0, 10);
-};
+// A parameter value is quoted, and a quoted value holds neither DQUOTE nor control characters.
+const paramText = (text: string) => text.replace(/["\p{Cc}]+/gu, ' ').trim();
 
-const stamp = (at: Date) =>
-  at
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
+const attendeeLine = (attendee: IcsAttendee) =>
+  `ATTENDEE;CN="${paramText(attendee.name)}";RSVP=FALSE:mailto:${attendee.email}`;
 
-/** The `.ics` of an audit visit: METHOD:REQUEST, or METHOD:CANCEL once it is cancelled. */
-export function buildAuditIcs(visit: AuditVisit): string {
-  const lines = [
+/**
+ * The `.ics` of an audit visit, METHOD:REQUEST or, once it is cancelled, METHOD:CANCEL, for one
+ * attendee at a time: the event is written once and each recipient's file differs only by its
+ * ATTENDEE line.
+ */
+export function buildAuditIcs(visit: AuditVisit): (attendee: IcsAttendee) => string {
+  const fold = (lines: string[]) => lines.map(foldIcsLine).join('\r\n');
+  const head = fold([
     'BEGIN:VCALENDAR',
     'VERSION:2.0',
     'PRODID:-//Charte sanitaire//Audits//FR',
@@ -70,17 +78,19 @@ export function buildAuditIcs(visit: AuditVisit): string {
     'BEGIN:VEVENT',
     `UID:${visit.uid}`,
     `SEQUENCE:${visit.sequence}`,
-    `DTSTAMP:${stamp(visit.at)}`,
+    `DTSTAMP:${compactUtcStamp(visit.at)}`,
     `DTSTART;VALUE=DATE:${compactDate(visit.date)}`,
-    `DTEND;VALUE=DATE:${compactDate(nextDay(visit.date))}`,
+    `DTEND;VALUE=DATE:${compactDate(addDays(visit.date, 1))}`,
     `SUMMARY:${escapeIcsText(visit.summary)}`,
     `DESCRIPTION:${escapeIcsText(visit.description)}`,
     `LOCATION:${escapeIcsText(visit.location)}`,
     `ORGANIZER:mailto:${visit.organizer}`,
+  ]);
+  const tail = fold([
     `STATUS:${visit.cancelled ? 'CANCELLED' : 'CONFIRMED'}`,
     'TRANSP:TRANSPARENT',
     'END:VEVENT',
     'END:VCALENDAR',
-  ];
-  return lines.map(foldIcsLine).join('\r\n') + '\r\n';
+  ]);
+  return (attendee) => `${head}\r\n${foldIcsLine(attendeeLine(attendee))}\r\n${tail}\r\n`;
 }

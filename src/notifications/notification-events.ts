@@ -6,13 +6,26 @@
  */
 export type NotificationEvent =
   | {
-      readonly kind: 'audit.planned' | 'audit.cancelled';
+      readonly kind: 'audit.planned';
       readonly auditId: string;
+      /** Its auditor only: a new auditor of an audit that changed hands, invited as to a new one. */
+      readonly only?: 'auditor';
     }
+  | { readonly kind: 'audit.cancelled'; readonly auditId: string }
   | {
       readonly kind: 'audit.rescheduled';
       readonly auditId: string;
       /** The visit date before the change (calendar date, Africa/Casablanca). */
+      readonly previousPlannedFor: string;
+      /** The members only: the audit also changed hands, and each auditor has their message. */
+      readonly only?: 'members';
+    }
+  | {
+      /** The audit changed hands: the visit is withdrawn from the calendar of its former auditor. */
+      readonly kind: 'audit.unassigned';
+      readonly auditId: string;
+      readonly previousAuditorId: string;
+      /** The visit date the former auditor was given. */
       readonly previousPlannedFor: string;
     }
   | { readonly kind: 'audit.closed'; readonly auditId: string }
@@ -67,6 +80,7 @@ export const NOTIFICATION_KINDS = Object.keys({
   'audit.planned': true,
   'audit.rescheduled': true,
   'audit.cancelled': true,
+  'audit.unassigned': true,
   'audit.closed': true,
   'audit.surveillance_due': true,
   'corrective_action.due_in_7_days': true,

@@ -5,7 +5,7 @@ import type { Actor, RequestContext } from 'src/auth/request-context';
 import { type Page, pageOf, pageWindow, type PageQuery } from 'src/common/pagination';
 import { JournalService } from 'src/journal/journal.service';
 import { Notification } from 'src/notifications/notification.entity';
-import { isMandatoryKind } from 'src/notifications/notification-events';
+import { ACCOUNT_EMAIL_KINDS, isMandatoryKind } from 'src/notifications/notification-events';
 import {
   type NotificationResponse,
   type OutboxMessageResponse,
@@ -17,6 +17,7 @@ import {
   type UpdatePreferencesRequest,
 } from 'src/notifications/notifications.dto';
 import {
+  AccountEmailNotRetriedError,
   MandatoryKindMutedError,
   NotificationNotFailedError,
   NotificationNotFoundError,
@@ -24,6 +25,14 @@ import {
 
 // Account emails hold a token: they are emails only, never listed in the inbox.
 const IN_APP = "n.kind NOT LIKE 'account.%'";
+
+/**
+ * The user's company (a member's; null for the others) sees only its own sites' notifications: a
+ * member moved to another company leaves the previous one's behind.
+ */
+const OF_OWN_COMPANY = (company: string) =>
+  `(${company}::uuid IS NULL OR n.site_id IS NULL OR EXISTS (
+     SELECT 1 FROM site s WHERE s.id = n.site_id AND s.organisation_id = ${company}::uuid))`;
 
 /** Each user's notifications and preferences; the administrators' view of the outbox. */
 @Injectable()
@@ -34,14 +43,15 @@ export class NotificationInboxService {
     private readonly journal: JournalService,
   ) {}
 
-  /** The caller's own notifications, unread first, then newest first. */
+  /** The caller's own notifications, unread first, then newest first (notification_inbox_idx). */
   async listMine(actor: Actor, query: PageQuery): Promise<Page<NotificationResponse>> {
     const { skip, take } = pageWindow(query);
     const [rows, total] = await this.notifications
       .createQueryBuilder('n')
       .where('n.recipient_user_id = :userId', { userId: actor.userId })
       .andWhere(IN_APP)
-      .orderBy('CASE WHEN n.read_at IS NULL THEN 0 ELSE 1 END', 'ASC')
+      .andWhere(OF_OWN_COMPANY(':organisationId'), { organisationId: actor.organisationId })
+      .orderBy('n.read_at IS NOT NULL', 'ASC')
       .addOrderBy('n.created_at', 'DESC')
       .addOrderBy('n.id', 'ASC')
       .offset(skip)
@@ -54,9 +64,9 @@ export class NotificationInboxService {
   async markRead(actor: Actor, id: string): Promise<NotificationResponse> {
     const [[row]] = await this.db.query<[{ id: string }[], number]>(
       `UPDATE notification n SET read_at = coalesce(n.read_at, now())
-        WHERE n.id = $1 AND n.recipient_user_id = $2 AND ${IN_APP}
+        WHERE n.id = $1 AND n.recipient_user_id = $2 AND ${IN_APP} AND ${OF_OWN_COMPANY('$3')}
         RETURNING n.id`,
-      [id, actor.userId],
+      [id, actor.userId, actor.organisationId],
     );
     if (!row) {
       throw new NotificationNotFoundError();
@@ -119,7 +129,10 @@ export class NotificationInboxService {
     return pageOf(rows.map(toOutboxMessageResponse), total, query);
   }
 
-  /** Puts a failed message back in the queue, for a full round of attempts. */
+  /**
+   * Puts a failed message back in the queue, for a full round of attempts. Not an account email:
+   * its code may have expired, and its body is gone; the user asks for a new one.
+   */
   async retry(ctx: RequestContext, id: string): Promise<OutboxMessageResponse> {
     return this.db.transaction(async (em) => {
       const current = await em.findOne(Notification, {
@@ -131,6 +144,9 @@ export class NotificationInboxService {
       }
       if (current.status !== 'failed') {
         throw new NotificationNotFailedError(current.status);
+      }
+      if ((ACCOUNT_EMAIL_KINDS as readonly string[]).includes(current.kind)) {
+        throw new AccountEmailNotRetriedError(current.kind);
       }
       await em.query(
         `UPDATE notification SET status = 'pending', attempts = 0, next_attempt_at = now()

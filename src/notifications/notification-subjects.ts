@@ -17,6 +17,7 @@ const AUDIENCES: Readonly<Record<NotificationKind, Audience>> = {
   'audit.planned': { members: true, admins: false, auditor: true },
   'audit.rescheduled': { members: true, admins: false, auditor: true },
   'audit.cancelled': { members: true, admins: false, auditor: true },
+  'audit.unassigned': { members: false, admins: false, auditor: true },
   'audit.closed': { members: true, admins: false, auditor: false },
   'audit.surveillance_due': { members: true, admins: true, auditor: false },
   'corrective_action.due_in_7_days': { members: true, admins: false, auditor: false },
@@ -33,7 +34,14 @@ const AUDIENCES: Readonly<Record<NotificationKind, Audience>> = {
   'certificate.expiring_in_7_days': { members: true, admins: true, auditor: false },
 };
 
-export const audienceOf = (kind: NotificationKind): Audience => AUDIENCES[kind];
+/** Who hears of the event: its kind's audience, or the part of it the event names (`only`). */
+export function audienceOf(event: NotificationEvent): Audience {
+  const audience = AUDIENCES[event.kind];
+  const only = 'only' in event ? event.only : undefined;
+  return only === undefined
+    ? audience
+    : { members: false, admins: false, auditor: false, [only]: audience[only] };
+}
 
 /** The visit of an audit, for its calendar invitation. */
 export interface VisitFacts {
@@ -50,9 +58,11 @@ export interface EventSubject {
   readonly organisationId: string;
   readonly auditorId: string | null;
   readonly facts: MessageFacts;
-  /** The verification page or the API resource. */
-  readonly link: string;
+  /** The verification page or the API resource; none for whom it is no longer visible. */
+  readonly link: string | null;
   readonly visit?: VisitFacts;
+  /** The transaction's time, the messages' `created_at`: when the event is written. */
+  readonly at: Date;
 }
 
 export class SubjectNotFoundError extends Error {
@@ -68,10 +78,11 @@ interface SiteRow {
   address: string;
   organisation_id: string;
   company: string;
+  at: Date;
 }
 
-const SITE_COLUMNS = `s.id AS site_id, s.name AS site_name, s.city, s.address,
-  o.id AS organisation_id, o.name AS company`;
+const COMMON_COLUMNS = `s.id AS site_id, s.name AS site_name, s.city, s.address,
+  o.id AS organisation_id, o.name AS company, now() AS at`;
 
 const siteFacts = (row: SiteRow) => ({ site: row.site_name, city: row.city, company: row.company });
 
@@ -95,10 +106,11 @@ async function loadAudit(
   api: string,
 ): Promise<EventSubject> {
   const closed = event.kind === 'audit.closed';
+  const unassigned = event.kind === 'audit.unassigned';
   const [row] = await em.query<AuditRow[]>(
     `SELECT a.id, a.type, a.planned_for::text AS planned_for, a.visited_on::text AS visited_on,
             a.auditor_id, u.full_name AS auditor_name, a.score::float8 AS score, a.cancel_reason,
-            a.version, ${SITE_COLUMNS},
+            a.version, ${COMMON_COLUMNS},
             CASE WHEN $2 THEN (SELECT c.status FROM site_compliance c WHERE c.site_id = a.site_id)
             END AS compliance_status,
             CASE WHEN $2 THEN (
@@ -117,16 +129,20 @@ async function loadAudit(
   if (!row) {
     throw new SubjectNotFoundError(event);
   }
+  // The former auditor is told of the date they were given, which their calendar holds.
+  const visitDate = unassigned ? event.previousPlannedFor : row.planned_for;
   return {
     siteId: row.site_id,
     organisationId: row.organisation_id,
-    auditorId: row.auditor_id,
-    link: `${api}/audits/${row.id}`,
+    auditorId: unassigned ? event.previousAuditorId : row.auditor_id,
+    // The audit is no longer visible to its former auditor.
+    link: unassigned ? null : `${api}/audits/${row.id}`,
+    at: new Date(row.at),
     facts: {
       ...siteFacts(row),
       auditor: row.auditor_name,
       auditType: row.type,
-      date: closed ? (row.visited_on ?? row.planned_for) : row.planned_for,
+      date: closed ? (row.visited_on ?? row.planned_for) : visitDate,
       previousDate: event.kind === 'audit.rescheduled' ? event.previousPlannedFor : undefined,
       score: row.score,
       status: row.compliance_status,
@@ -142,9 +158,9 @@ async function loadAudit(
       : {
           auditId: row.id,
           version: row.version,
-          date: row.planned_for,
+          date: visitDate,
           location: [row.site_name, row.address, row.city].join(', '),
-          cancelled: event.kind === 'audit.cancelled',
+          cancelled: event.kind === 'audit.cancelled' || unassigned,
         },
   };
 }
@@ -166,7 +182,7 @@ async function loadCorrectiveAction(
 ): Promise<EventSubject> {
   const [row] = await em.query<ActionRow[]>(
     `SELECT ca.id, ca.commitment_code, ca.grade, ca.due_at, ca.finding_note, a.auditor_id,
-            ${SITE_COLUMNS},
+            ${COMMON_COLUMNS},
             CASE WHEN $2 THEN (
               SELECT r.review_comment FROM corrective_action_response r
                WHERE r.corrective_action_id = ca.id AND r.outcome = 'rejected'
@@ -187,6 +203,7 @@ async function loadCorrectiveAction(
     organisationId: row.organisation_id,
     auditorId: row.auditor_id,
     link: `${api}/corrective-actions/${row.id}`,
+    at: new Date(row.at),
     facts: {
       ...siteFacts(row),
       commitment: row.commitment_code,
@@ -210,7 +227,7 @@ async function loadCertificate(
   publicBaseUrl: string,
 ): Promise<EventSubject> {
   const [row] = await em.query<CertificateRow[]>(
-    `SELECT c.number, c.valid_until::text AS valid_until, c.revocation_reason, ${SITE_COLUMNS}
+    `SELECT c.number, c.valid_until::text AS valid_until, c.revocation_reason, ${COMMON_COLUMNS}
        FROM certificate c
        JOIN site s ON s.id = c.site_id
        JOIN organisation o ON o.id = c.organisation_id
@@ -225,6 +242,7 @@ async function loadCertificate(
     organisationId: row.organisation_id,
     auditorId: null,
     link: `${publicBaseUrl}/verify/${encodeURIComponent(row.number)}`,
+    at: new Date(row.at),
     facts: {
       ...siteFacts(row),
       number: row.number,
@@ -240,7 +258,7 @@ async function loadSite(
   api: string,
 ): Promise<EventSubject> {
   const [row] = await em.query<SiteRow[]>(
-    `SELECT ${SITE_COLUMNS} FROM site s JOIN organisation o ON o.id = s.organisation_id
+    `SELECT ${COMMON_COLUMNS} FROM site s JOIN organisation o ON o.id = s.organisation_id
       WHERE s.id = $1`,
     [event.siteId],
   );
@@ -252,6 +270,7 @@ async function loadSite(
     organisationId: row.organisation_id,
     auditorId: null,
     link: `${api}/sites/${row.site_id}/compliance`,
+    at: new Date(row.at),
     facts: { ...siteFacts(row), date: event.validUntil },
   };
 }

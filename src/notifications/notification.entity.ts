@@ -1,7 +1,14 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { MessageLanguage } from 'src/notifications/email-templates';
 import type { MessageKind } from 'src/notifications/notification-events';
-import type { StoredAttachment } from 'src/notifications/notifications.service';
+
+/** A file attached to a message, as the outbox stores it. */
+export interface StoredAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  /** UTF-8 text. */
+  readonly content: string;
+}
 
 export const OUTBOX_STATUSES = ['pending', 'sent', 'failed'] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
@@ -24,7 +31,7 @@ export class Notification {
   @Column({ type: 'varchar', length: 2 })
   language!: MessageLanguage;
 
-  @Column({ type: 'varchar', length: 400 })
+  @Column({ type: 'text' })
   subject!: string;
 
   /** Blanked once sent for account emails, which carry a token. */

@@ -93,7 +93,10 @@ export class OutboxController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Send a failed message again',
-    description: 'Back to pending for a full round of attempts; a message not failed: 409.',
+    description:
+      'Back to pending for a full round of attempts. A message not failed: 409 ' +
+      '`NOTIFICATION.NOT_FAILED`; a password reset or an invitation: 409 ' +
+      '`NOTIFICATION.ACCOUNT_EMAIL` (its code may have expired: the user asks for a new one).',
   })
   @ApiUuidParam()
   @ApiOkResponse({ type: OutboxMessageResponse })

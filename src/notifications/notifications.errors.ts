@@ -17,6 +17,17 @@ export class NotificationNotFailedError extends ConflictError {
   }
 }
 
+/** A failed reset or invitation is not sent again: its code may have expired; the user asks anew. */
+export class AccountEmailNotRetriedError extends ConflictError {
+  constructor(kind: string) {
+    super(
+      'NOTIFICATION.ACCOUNT_EMAIL',
+      'An account email is not sent again: its code may have expired; a new reset or invitation sends a new one',
+      { kind },
+    );
+  }
+}
+
 /** Overdue corrective actions, certificate suspension and revocation are always told. */
 export class MandatoryKindMutedError extends RuleViolationError {
   constructor(kinds: readonly NotificationKind[]) {

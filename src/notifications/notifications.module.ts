@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { Notification } from 'src/notifications/notification.entity';
 import { NotificationDispatcher } from 'src/notifications/notification-dispatcher';
 import { NotificationInboxService } from 'src/notifications/notification-inbox.service';
+import { NotificationRetention } from 'src/notifications/notification-retention';
 import {
   MyNotificationsController,
   OutboxController,
@@ -26,6 +27,7 @@ import { SchedulerModule } from 'src/scheduler/scheduler.module';
     NotificationDispatcher,
     NotificationInboxService,
     ReminderSweep,
+    NotificationRetention,
   ],
   exports: [NotificationsService],
 })

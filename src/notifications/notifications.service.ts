@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { appConfig, type AppConfig } from 'src/config/app-config';
 import { buildAuditIcs } from 'src/notifications/build-ics';
+import { addressOf } from 'src/notifications/mail-transport';
+import type { StoredAttachment } from 'src/notifications/notification.entity';
 import {
   emailTemplates,
   type MessageLanguage,
@@ -21,17 +23,10 @@ import {
 } from 'src/notifications/notification-subjects';
 import { type MessageFacts, renderLine, renderMessage } from 'src/notifications/render-message';
 
-/** A file attached to a message, as the outbox stores it. */
-export interface StoredAttachment {
-  readonly filename: string;
-  readonly contentType: string;
-  /** UTF-8 text. */
-  readonly content: string;
-}
-
 interface Recipient {
   readonly id: string;
   readonly email: string;
+  readonly name: string;
   readonly language: MessageLanguage;
 }
 
@@ -40,8 +35,11 @@ interface Rendered {
   readonly subject: string;
   readonly text: string;
   readonly html: string;
-  readonly attachments: readonly StoredAttachment[];
+  /** The recipient's files: a calendar invitation names its attendee. */
+  readonly attachments: (recipient: Recipient) => readonly StoredAttachment[];
 }
+
+const NO_ATTACHMENTS = (): readonly StoredAttachment[] => [];
 
 interface Outgoing {
   readonly kind: MessageKind;
@@ -51,10 +49,6 @@ interface Outgoing {
   readonly siteId: string | null;
   readonly onceKey: string | null;
 }
-
-/** The address part of `Name <address>`. */
-export const addressOf = (mailbox: string): string =>
-  /<([^<>]+)>\s*$/.exec(mailbox)?.[1] ?? mailbox;
 
 /**
  * The transactional outbox: each call resolves the recipients of an event at that moment, renders
@@ -79,24 +73,7 @@ export class NotificationsService {
     options: NotifyOptions = {},
   ): Promise<number> {
     const subject = await loadEventSubject(em, event, this.config.publicBaseUrl);
-    const audience = audienceOf(event.kind);
-    const recipients = await em.query<Recipient[]>(
-      `SELECT id, email, CASE WHEN preferred_language = 'en' THEN 'en' ELSE 'fr' END AS language
-         FROM app_user
-        WHERE disabled_at IS NULL
-          AND ((role = 'member' AND organisation_id = $1 AND $2)
-               OR (role = 'admin' AND $3)
-               OR id = $4::uuid)
-          AND ($5 OR NOT ($6 = ANY (muted_notification_kinds)))`,
-      [
-        subject.organisationId,
-        audience.members,
-        audience.admins,
-        audience.auditor ? subject.auditorId : null,
-        isMandatoryKind(event.kind),
-        event.kind,
-      ],
-    );
+    const recipients = await findRecipients(em, event, subject);
     const written = await this.write(em, {
       kind: event.kind,
       recipients,
@@ -112,7 +89,8 @@ export class NotificationsService {
   /** Writes an email about the user's account (reset, invitation) in the caller's transaction. */
   async sendAccountEmail(em: EntityManager, email: AccountEmail): Promise<void> {
     const [user] = await em.query<(Recipient & { role: string })[]>(
-      'SELECT id, email, preferred_language AS language, role FROM app_user WHERE id = $1',
+      `SELECT id, email, full_name AS name, preferred_language AS language, role
+         FROM app_user WHERE id = $1`,
       [email.userId],
     );
     if (!user) {
@@ -133,7 +111,7 @@ export class NotificationsService {
       recipients: [{ ...user, language: messageLanguage(user.language) }],
       render: (language) => ({
         ...renderMessage(emailTemplates(), email.kind, language, facts, null),
-        attachments: [],
+        attachments: NO_ATTACHMENTS,
       }),
       link: null,
       siteId: null,
@@ -151,28 +129,24 @@ export class NotificationsService {
     const visit = subject.visit;
     const summary = templates.languages[language].kinds[event.kind].calendar;
     if (!visit || !summary) {
-      return { ...message, attachments: [] };
+      return { ...message, attachments: NO_ATTACHMENTS };
     }
-    const ics = buildAuditIcs({
+    const icsFor = buildAuditIcs({
       uid: `audit-${visit.auditId}@${new URL(this.config.publicBaseUrl).hostname}`,
       sequence: visit.version,
       date: visit.date,
       summary: renderLine(templates, language, summary, subject.facts),
-      description: `${message.subject}\n${subject.link}`,
+      description: [message.subject, subject.link].filter(Boolean).join('\n'),
       location: visit.location,
       organizer: addressOf(this.config.mail.from),
       cancelled: visit.cancelled,
-      at: new Date(),
+      at: subject.at,
     });
+    const filename = visit.cancelled ? 'annulation.ics' : 'invitation.ics';
+    const contentType = `text/calendar; charset=utf-8; method=${visit.cancelled ? 'CANCEL' : 'REQUEST'}`;
     return {
       ...message,
-      attachments: [
-        {
-          filename: visit.cancelled ? 'annulation.ics' : 'invitation.ics',
-          contentType: `text/calendar; charset=utf-8; method=${visit.cancelled ? 'CANCEL' : 'REQUEST'}`,
-          content: ics,
-        },
-      ],
+      attachments: (recipient) => [{ filename, contentType, content: icsFor(recipient) }],
     };
   }
 
@@ -211,9 +185,51 @@ export class NotificationsService {
         rendered.map((m) => m.subject),
         rendered.map((m) => m.text),
         rendered.map((m) => m.html),
-        rendered.map((m) => JSON.stringify(m.attachments)),
+        rendered.map((m, i) => JSON.stringify(m.attachments(out.recipients[i]))),
       ],
     );
     return rows.length;
   }
+}
+
+const RECIPIENT_COLUMNS = `id, email, full_name AS name,
+  CASE WHEN preferred_language = 'en' THEN 'en' ELSE 'fr' END AS language,
+  muted_notification_kinds AS muted`;
+
+/**
+ * The event's recipients at this moment: who muted its kind is left out unless it is mandatory.
+ * One branch per part of the audience, each served by an index (the company's members by
+ * `app_user_organisation_idx`, the administrators by `app_user_active_admin_idx`, the auditor by
+ * the key); a disabled user is never one. The auditor's branch leaves out whom another branch
+ * gives, so that no one is written to twice.
+ */
+function findRecipients(
+  em: EntityManager,
+  event: NotificationEvent,
+  subject: EventSubject,
+): Promise<Recipient[]> {
+  const audience = audienceOf(event);
+  return em.query<Recipient[]>(
+    `SELECT id, email, name, language
+       FROM (SELECT ${RECIPIENT_COLUMNS} FROM app_user
+              WHERE $2 AND organisation_id = $1 AND role = 'member' AND disabled_at IS NULL
+             UNION ALL
+             SELECT ${RECIPIENT_COLUMNS} FROM app_user
+              WHERE $3 AND role = 'admin' AND disabled_at IS NULL
+             UNION ALL
+             SELECT ${RECIPIENT_COLUMNS} FROM app_user
+              WHERE id = $4::uuid AND disabled_at IS NULL
+                AND NOT ($3 AND role = 'admin')
+                AND NOT ($2 AND role = 'member' AND organisation_id IS NOT DISTINCT FROM $1)
+            ) AS r
+      WHERE $5 OR NOT ($6 = ANY (r.muted))`,
+    [
+      subject.organisationId,
+      audience.members,
+      audience.admins,
+      audience.auditor ? subject.auditorId : null,
+      isMandatoryKind(event.kind),
+      event.kind,
+    ],
+  );
 }

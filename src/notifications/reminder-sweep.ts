@@ -3,21 +3,25 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { addDays, calendarDate } from 'src/audits/calendar-date';
 import { certificateExpiresAt } from 'src/certificates/certificate-validity';
+import { DAY_MS } from 'src/common/time';
 import type { NotificationEvent } from 'src/notifications/notification-events';
 import { NotificationsService } from 'src/notifications/notifications.service';
 import {
+  type Bind,
+  binder,
   CERTIFICATE_REMINDERS,
   CORRECTIVE_ACTION_REMINDERS,
+  notRecorded,
   reminderDue,
+  reminderDueSql,
   reminderKey,
+  reminderKeySql,
   SURVEILLANCE_REMINDERS,
 } from 'src/notifications/reminder-windows';
 import { SchedulerService } from 'src/scheduler/scheduler.service';
 
 export const REMINDER_SWEEP_JOB = 'notification-reminders';
 export const REMINDER_SWEEP_EVERY_MS = 5 * 60 * 1000;
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** What a reminder is about: the row locked while it is written. */
 interface Subject {
@@ -44,54 +48,57 @@ export interface ReminderOutcome {
 }
 
 /**
- * The reminders due at `at` (all of them, or the one subject's, locked), not yet written. Open
+ * The reminders due at `at` (all of them, or the one subject's, locked), not yet recorded. Open
  * corrective actions of active sites by their deadline; valid certificates by their end; sites
- * whose audit validity ends within 30 days and that have no audit planned or under way.
+ * whose audit validity ends within 30 days and that have no audit planned or under way. Each
+ * query leaves out the reminders recorded in `reminder_sent`, so that one written earlier, or
+ * that found no one to tell, is not loaded again.
  */
 export async function findDueReminders(
   em: EntityManager,
   at: Date,
   subject?: Subject,
 ): Promise<DueReminder[]> {
-  const due = [
-    ...(!subject || subject.type === 'corrective_action'
-      ? await correctiveActionReminders(em, at, subject?.id)
-      : []),
-    ...(!subject || subject.type === 'certificate'
-      ? await certificateReminders(em, at, subject?.id)
-      : []),
-    ...(!subject || subject.type === 'site'
-      ? await surveillanceReminders(em, at, subject?.id)
-      : []),
+  if (subject) {
+    return REMINDERS_OF[subject.type](em, at, subject.id);
+  }
+  return [
+    ...(await correctiveActionReminders(em, at)),
+    ...(await certificateReminders(em, at)),
+    ...(await surveillanceReminders(em, at)),
   ];
-  return withoutWritten(em, due);
 }
 
 // With an id: that subject only, its row locked against a change in progress (skipped if held).
-const only = (column: string, lockOf: string, id: string | undefined, next: number) =>
-  id === undefined ? '' : ` AND ${column} = $${next} FOR SHARE OF ${lockOf} SKIP LOCKED`;
+const only = (column: string, lockOf: string, id: string | undefined, bind: Bind) =>
+  id === undefined ? '' : ` AND ${column} = ${bind(id)} FOR SHARE OF ${lockOf} SKIP LOCKED`;
 
 async function correctiveActionReminders(
   em: EntityManager,
   at: Date,
   id?: string,
 ): Promise<DueReminder[]> {
-  const horizon = new Date(at.getTime() + 7 * DAY_MS);
+  const values: unknown[] = [];
+  const bind = binder(values);
+  const kind = reminderDueSql(CORRECTIVE_ACTION_REMINDERS, 'ca.due_at', at, bind);
+  const horizon = bind(new Date(at.getTime() + 7 * DAY_MS));
+  // Overdue actions stay open for as long as they do: the record of the reminder bounds them.
   const rows = await em.query<{ id: string; due_at: Date; opened_at: Date }[]>(
     `SELECT ca.id, ca.due_at, ca.opened_at FROM corrective_action ca
        JOIN site s ON s.id = ca.site_id
-      WHERE ca.status = 'open' AND ca.due_at <= $1 AND s.active${only('ca.id', 'ca', id, 2)}`,
-    id === undefined ? [horizon] : [horizon, id],
+      WHERE ca.status = 'open' AND ca.due_at <= ${horizon}::timestamptz AND s.active
+        AND ${notRecorded(reminderKeySql(kind, 'ca.id', { instant: 'ca.due_at' }))}${only('ca.id', 'ca', id, bind)}`,
+    values,
   );
   return rows.flatMap((row): DueReminder[] => {
-    const kind = reminderDue(CORRECTIVE_ACTION_REMINDERS, row.due_at, at, row.opened_at);
-    return kind === null
+    const due = reminderDue(CORRECTIVE_ACTION_REMINDERS, row.due_at, at, row.opened_at);
+    return due === null
       ? []
       : [
           {
             subject: { type: 'corrective_action', id: row.id },
-            event: { kind, correctiveActionId: row.id },
-            onceKey: reminderKey(kind, row.id, row.due_at),
+            event: { kind: due, correctiveActionId: row.id },
+            onceKey: reminderKey(due, row.id, row.due_at),
           },
         ];
   });
@@ -102,21 +109,26 @@ async function certificateReminders(
   at: Date,
   id?: string,
 ): Promise<DueReminder[]> {
-  const horizon = new Date(at.getTime() + 30 * DAY_MS);
+  const values: unknown[] = [];
+  const bind = binder(values);
+  const kind = reminderDueSql(CERTIFICATE_REMINDERS, 'c.expires_at', at, bind);
+  const horizon = bind(new Date(at.getTime() + 30 * DAY_MS));
   const rows = await em.query<{ id: string; expires_at: Date; issued_at: Date }[]>(
     `SELECT c.id, c.expires_at, c.issued_at FROM certificate c
-      WHERE c.status = 'valid' AND c.expires_at > $1 AND c.expires_at <= $2${only('c.id', 'c', id, 3)}`,
-    id === undefined ? [at, horizon] : [at, horizon, id],
+      WHERE c.status = 'valid' AND c.expires_at > ${bind(at)}::timestamptz
+        AND c.expires_at <= ${horizon}::timestamptz
+        AND ${notRecorded(reminderKeySql(kind, 'c.id', { instant: 'c.expires_at' }))}${only('c.id', 'c', id, bind)}`,
+    values,
   );
   return rows.flatMap((row): DueReminder[] => {
-    const kind = reminderDue(CERTIFICATE_REMINDERS, row.expires_at, at, row.issued_at);
-    return kind === null
+    const due = reminderDue(CERTIFICATE_REMINDERS, row.expires_at, at, row.issued_at);
+    return due === null
       ? []
       : [
           {
             subject: { type: 'certificate', id: row.id },
-            event: { kind, certificateId: row.id },
-            onceKey: reminderKey(kind, row.id, row.expires_at),
+            event: { kind: due, certificateId: row.id },
+            onceKey: reminderKey(due, row.id, row.expires_at),
           },
         ];
   });
@@ -127,47 +139,43 @@ async function surveillanceReminders(
   at: Date,
   id?: string,
 ): Promise<DueReminder[]> {
+  const values: unknown[] = [];
+  const bind = binder(values);
   const today = calendarDate(at);
+  const [{ kind }] = SURVEILLANCE_REMINDERS.before;
+  const key = reminderKeySql(`${bind(kind)}::text`, 's.id', { date: 'sc.valid_until' });
   // The status row is the one locked: a recomputation in progress may move the validity.
-  const filter = only('sc.site_id', 'sc', id, 3);
   const rows = await em.query<{ id: string; valid_until: string }[]>(
     `SELECT s.id, sc.valid_until::text AS valid_until FROM site_compliance sc
        JOIN site s ON s.id = sc.site_id
-      WHERE sc.valid_until BETWEEN $1::date AND $2::date AND s.active
+      WHERE sc.valid_until BETWEEN ${bind(today)}::date AND ${bind(addDays(today, 31))}::date
+        AND s.active AND ${notRecorded(key)}
         AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.site_id = sc.site_id
-                         AND a.status IN ('planned', 'in_progress', 'submitted'))${filter}`,
-    id === undefined ? [today, addDays(today, 31)] : [today, addDays(today, 31), id],
+                         AND a.status IN ('planned', 'in_progress', 'submitted'))${only('sc.site_id', 'sc', id, bind)}`,
+    values,
   );
   return rows.flatMap((row): DueReminder[] => {
     // The validity ends when its last day does, as a certificate's.
-    const kind = reminderDue(SURVEILLANCE_REMINDERS, certificateExpiresAt(row.valid_until), at);
-    return kind === null
+    const due = reminderDue(SURVEILLANCE_REMINDERS, certificateExpiresAt(row.valid_until), at);
+    return due === null
       ? []
       : [
           {
             subject: { type: 'site', id: row.id },
-            event: { kind, siteId: row.id, validUntil: row.valid_until },
-            onceKey: reminderKey(kind, row.id, row.valid_until),
+            event: { kind: due, siteId: row.id, validUntil: row.valid_until },
+            onceKey: reminderKey(due, row.id, row.valid_until),
           },
         ];
   });
 }
 
-/** Drops the reminders already written (by an earlier sweep, or another instance's). */
-async function withoutWritten(
-  em: EntityManager,
-  due: readonly DueReminder[],
-): Promise<DueReminder[]> {
-  if (due.length === 0) {
-    return [];
-  }
-  const written = await em.query<{ once_key: string }[]>(
-    'SELECT DISTINCT once_key FROM notification WHERE once_key = ANY($1::text[])',
-    [due.map((r) => r.onceKey)],
-  );
-  const seen = new Set(written.map((r) => r.once_key));
-  return due.filter((r) => !seen.has(r.onceKey));
-}
+const REMINDERS_OF: Readonly<
+  Record<Subject['type'], (em: EntityManager, at: Date, id: string) => Promise<DueReminder[]>>
+> = {
+  corrective_action: correctiveActionReminders,
+  certificate: certificateReminders,
+  site: surveillanceReminders,
+};
 
 /**
  * The time-driven messages: corrective actions due in 7 days, due tomorrow, overdue; certificates
@@ -228,12 +236,23 @@ export class ReminderSweep implements OnModuleInit {
     return { due: due.length, messages, skipped, failed };
   }
 
-  /** Messages written, or null when the subject is held or no longer due (the next sweep sees). */
+  /**
+   * Messages written, or null when the subject is held or no longer due (the next sweep sees).
+   * The reminder is recorded first, whoever it reaches (all may have muted it): a sweep that
+   * records it at the same time waits for this one's end, then writes nothing.
+   */
   private writeOne(reminder: DueReminder, at: Date): Promise<number | null> {
     return this.db.transaction(async (em) => {
       const [still] = await findDueReminders(em, at, reminder.subject);
       if (still?.onceKey !== reminder.onceKey) {
         return null;
+      }
+      const recorded = await em.query<unknown[]>(
+        `INSERT INTO reminder_sent (once_key) VALUES ($1) ON CONFLICT DO NOTHING RETURNING once_key`,
+        [still.onceKey],
+      );
+      if (recorded.length === 0) {
+        return 0;
       }
       return this.notifications.notify(em, still.event, { onceKey: still.onceKey });
     });

@@ -1,4 +1,4 @@
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS } from 'src/common/time';
 
 /** One window before a deadline: from `leadDays` before it up to the next window, or the deadline. */
 export interface ReminderWindow<K extends string> {
@@ -76,3 +76,59 @@ export function reminderDue<S extends ReminderSchedule<string>>(
 export function reminderKey(kind: string, subjectId: string, deadline: Date | string): string {
   return `${kind}:${subjectId}:${deadline instanceof Date ? deadline.toISOString() : deadline}`;
 }
+
+/** Binds a value to the query being written and gives its placeholder (`$3`). */
+export type Bind = (value: unknown) => string;
+
+/** A `Bind` over `values`, which collects the query's parameters in order. */
+export const binder =
+  (values: unknown[]): Bind =>
+  (value) => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+
+/**
+ * The kind {@link reminderDue} gives at `at`, as SQL over a `timestamptz` deadline column, `since`
+ * aside (it can only leave a reminder out): a query can then leave out the reminders already
+ * recorded before loading them. NULL when none is due.
+ */
+export function reminderDueSql(
+  schedule: ReminderSchedule<string>,
+  deadline: string,
+  at: Date,
+  bind: Bind,
+): string {
+  const instant = (value: Date) => `${bind(value)}::timestamptz`;
+  const now = instant(at);
+  // Shortest lead first: the window `at` falls in is the last one begun.
+  const windows = [...schedule.before]
+    .reverse()
+    .map(
+      (w) =>
+        `WHEN ${deadline} <= ${instant(new Date(at.getTime() + w.leadDays * DAY_MS))} THEN ${bind(w.kind)}::text`,
+    );
+  const after = schedule.after === undefined ? 'NULL' : `${bind(schedule.after)}::text`;
+  return `CASE WHEN ${deadline} < ${now} THEN ${after} WHEN ${deadline} = ${now} THEN NULL
+    ${windows.join(' ')} END`;
+}
+
+/**
+ * {@link reminderKey} as SQL: `deadline` a `timestamptz` column (written as `toISOString` does,
+ * to the millisecond) or a `date` one.
+ */
+export function reminderKeySql(
+  kind: string,
+  subjectId: string,
+  deadline: { readonly instant: string } | { readonly date: string },
+): string {
+  const written =
+    'instant' in deadline
+      ? `to_char(${deadline.instant} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
+      : `${deadline.date}::text`;
+  return `${kind} || ':' || ${subjectId} || ':' || ${written}`;
+}
+
+/** SQL: no reminder is recorded under the key (see `reminder_sent`). */
+export const notRecorded = (key: string): string =>
+  `NOT EXISTS (SELECT 1 FROM reminder_sent r WHERE r.once_key = ${key})`;

@@ -7,7 +7,9 @@ import {
 import {
   fill,
   formatDate,
+  LINE_VALUE_MAX,
   type MessageFacts,
+  oneLine,
   renderLine,
   renderMessage,
 } from 'src/notifications/render-message';
@@ -57,9 +59,66 @@ describe('renderMessage', () => {
       // Subject and body name the site and the company.
       expect(message.subject).toContain('Plateau Nord');
       expect(message.subject).toContain('Atlas Contact');
+    }
+    // Every message about something its recipient can open links to it.
+    if (templates.languages[language].kinds[kind].action) {
       expect(message.text).toContain(LINK);
       expect(message.html).toContain(`href="${LINK}"`);
     }
+  });
+
+  it.each(KINDS.filter((k) => !k.startsWith('account.')))(
+    'keeps the subject of %s readable with 200-character names, cut to 80 characters each',
+    (kind) => {
+      const site = `Plateau ${'N'.repeat(192)}`;
+      const company = `Centre ${'A'.repeat(193)}`;
+      const facts = { ...FACTS, site, company };
+      for (const language of LANGUAGES) {
+        const { subject, text } = renderMessage(templates, kind, language, facts, LINK);
+        expect(subject).toContain(`${site.slice(0, LINE_VALUE_MAX - 1)}…`);
+        expect(subject).toContain(`${company.slice(0, LINE_VALUE_MAX - 1)}…`);
+        expect(subject).not.toContain(site);
+        expect(subject.length).toBeLessThanOrEqual(2 * LINE_VALUE_MAX + 100);
+        // The body names them in full.
+        expect(text).toContain(site);
+        expect(text).toContain(company);
+      }
+    },
+  );
+
+  it('writes the subject on one line whatever the names hold', () => {
+    const facts = {
+      ...FACTS,
+      site: 'Plateau\r\nBcc: x@example.ma\t',
+      company: 'Atlas\u0000\u2028Contact',
+    };
+    const { subject, html } = renderMessage(templates, 'audit.planned', 'en', facts, LINK);
+    expect(subject).toBe(
+      'Audit planned on 12 March 2030: Plateau Bcc: x@example.ma (Atlas Contact)',
+    );
+    expect(html).toContain(
+      '<title>Audit planned on 12 March 2030: Plateau Bcc: x@example.ma (Atlas Contact)</title>',
+    );
+  });
+
+  it('says until when a certificate is valid, not that it expires on its last valid day', () => {
+    for (const kind of [
+      'certificate.expiring_in_30_days',
+      'certificate.expiring_in_7_days',
+    ] as const) {
+      const en = renderMessage(templates, kind, 'en', FACTS, LINK);
+      const fr = renderMessage(templates, kind, 'fr', FACTS, LINK);
+      expect(en.subject).toContain('valid until 12 March 2030');
+      expect(fr.subject).toContain('valable jusqu’au 12 mars 2030');
+      expect(en.text).toContain('is valid until 12 March 2030');
+      expect(`${en.subject}${en.text}`).not.toMatch(/expires on/);
+      expect(`${fr.subject}${fr.text}`).not.toMatch(/expir\w+ le/);
+    }
+    expect(
+      renderMessage(templates, 'certificate.expiring_in_7_days', 'en', FACTS, LINK).subject,
+    ).toBe(
+      'Certificate AMRC-2030-00042 valid until 12 March 2030, expiring within 7 days: Plateau Nord (Atlas Contact)',
+    );
   });
 
   it('names the deadline in the language of the recipient', () => {
@@ -144,6 +203,33 @@ describe('renderLine', () => {
     expect(renderLine(templates, 'en', title, FACTS)).toBe(
       'Audit (surveillance): Plateau Nord (Atlas Contact)',
     );
+  });
+
+  it('writes it on one line, with long names cut', () => {
+    const title = templates.languages.fr.kinds['audit.cancelled'].calendar!;
+    const facts = { ...FACTS, site: 'Plateau\nNord', company: 'C'.repeat(200) };
+    expect(renderLine(templates, 'fr', title, facts)).toBe(
+      `Audit de surveillance : Plateau Nord (${'C'.repeat(LINE_VALUE_MAX - 1)}…)`,
+    );
+  });
+});
+
+describe('oneLine', () => {
+  it.each([
+    ['Plateau Nord', 'Plateau Nord'],
+    ['  Plateau  Nord  ', 'Plateau  Nord'],
+    ['Plateau\r\n\tNord', 'Plateau Nord'],
+    ['Plateau \u0007 Nord\u0085', 'Plateau Nord'],
+    ['Plateau\u2029Nord', 'Plateau Nord'],
+  ])('writes %j as %j', (text, line) => {
+    expect(oneLine(text)).toBe(line);
+  });
+
+  it('cuts past the limit, never inside a character, and says so', () => {
+    expect(oneLine('abcdef', 4)).toBe('abc…');
+    expect(oneLine('abcd', 4)).toBe('abcd');
+    expect(oneLine('ab 😀😀😀', 4)).toBe('ab…');
+    expect(oneLine('a😀😀😀😀', 4)).toBe('a😀😀…');
   });
 });
 

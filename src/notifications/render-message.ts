@@ -93,6 +93,29 @@ export function formatScore(score: number, language: MessageLanguage): string {
 
 type Values = Readonly<Record<string, string | undefined>>;
 
+/**
+ * The longest a fact is written in a one-line text (a subject, a calendar event's title), in
+ * characters: a site or a company may be named in 200, and a subject naming both stays readable.
+ */
+export const LINE_VALUE_MAX = 80;
+
+/** The text on one line (control characters and line breaks become a space), cut at `max`. */
+export function oneLine(text: string, max: number = LINE_VALUE_MAX): string {
+  const line = text.replace(/[\s\p{Cc}]*[\p{Cc}\u2028\u2029][\s\p{Cc}]*/gu, ' ').trim();
+  const chars = Array.from(line);
+  return chars.length <= max
+    ? line
+    : `${chars
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`;
+}
+
+const lineValues = (values: Values): Values =>
+  Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [name, value && oneLine(value)]),
+  );
+
 /** The facts as the language writes them. */
 function valuesOf(facts: MessageFacts, t: LanguageTemplates, language: MessageLanguage): Values {
   const label = (group: string, code: string | null | undefined) =>
@@ -207,7 +230,7 @@ export function renderMessage(
   const t = templates.languages[language];
   const template = t.kinds[kind];
   const values = valuesOf(facts, t, language);
-  const subject = fillAll(template.subject, values, kind);
+  const subject = fillAll(template.subject, lineValues(values), kind);
   const { paragraphs, items } = textParts(template, t, language, facts, values);
   const footer = ACCOUNT_EMAIL_KINDS.includes(kind as never) ? t.accountFooter : t.footer;
   const action = link && template.action ? { label: template.action, link } : undefined;
@@ -243,7 +266,10 @@ export function renderMessage(
   return { subject, text, html };
 }
 
-/** One line (a calendar event's title) filled with the facts as the language writes them. */
+/**
+ * One line (a calendar event's title) filled with the facts as the language writes them, each on
+ * one line and cut as in a subject.
+ */
 export function renderLine(
   templates: EmailTemplates,
   language: MessageLanguage,
@@ -251,7 +277,7 @@ export function renderLine(
   facts: MessageFacts,
 ): string {
   const t = templates.languages[language];
-  const text = fill(line, valuesOf(facts, t, language));
+  const text = fill(line, lineValues(valuesOf(facts, t, language)));
   if (text === null) {
     throw new Error(`Email template: "${line}" names a fact the event lacks`);
   }

@@ -1,9 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import { hashPassword, verifyPassword } from 'src/auth/password';
 import type { Organisation } from 'src/members/organisation.entity';
 import type { User } from 'src/members/user.entity';
 import { NotificationDispatcher } from 'src/notifications/notification-dispatcher';
 import { createTestApp, type TestApp } from '../app';
 import { authAs, givenOrganisation, givenUser, TEST_PASSWORD } from '../factories';
 import { SmtpCapture } from '../smtp-capture';
+
+// Watched, not replaced: which hash a login verifies against, and whether a code reached argon2.
+jest.mock('src/auth/password', () => {
+  const actual = jest.requireActual<typeof import('src/auth/password')>('src/auth/password');
+  return {
+    ...actual,
+    hashPassword: jest.fn(actual.hashPassword),
+    verifyPassword: jest.fn(actual.verifyPassword),
+  };
+});
+
+const hashing = jest.mocked(hashPassword);
+const verifying = jest.mocked(verifyPassword);
 
 const NEW_PASSWORD = 'a fresh and long passphrase 42';
 const CODE = /:\s*([A-Za-z0-9_-]{43})\s*$/m;
@@ -160,13 +175,64 @@ describe('account emails', () => {
                 expires_at = now() - interval '1 minute' WHERE user_id = $1`,
         [user.id],
       );
+      hashing.mockClear();
       const res = await post('/auth/password-reset/confirm', {
         token: code,
         password: NEW_PASSWORD,
       });
       expect(res.statusCode).toBe(400);
       expect(res.json().code).toBe('AUTH.INVALID_ACCOUNT_TOKEN');
+      expect(hashing).not.toHaveBeenCalled();
       expect((await login(user.email, TEST_PASSWORD)).statusCode).toBe(200);
+    });
+
+    it('checks the code before hashing the password: one that cannot be spent never reaches argon2', async () => {
+      const user = await givenUser(t.db, 'auditor');
+      await post('/auth/password-reset', { email: user.email });
+      const code = await codeSentTo(user.email);
+      hashing.mockClear();
+      const refused = [
+        await post('/auth/password-reset/confirm', {
+          token: 'x'.repeat(43),
+          password: NEW_PASSWORD,
+        }),
+        await post('/auth/invitations/accept', { token: 'y'.repeat(43), password: NEW_PASSWORD }),
+        // A reset code is no invitation code.
+        await post('/auth/invitations/accept', { token: code, password: NEW_PASSWORD }),
+      ];
+      expect(refused.map((r) => [r.statusCode, r.json().code])).toEqual(
+        Array.from({ length: 3 }, () => [400, 'AUTH.INVALID_ACCOUNT_TOKEN']),
+      );
+      expect(hashing).not.toHaveBeenCalled();
+
+      const done = await post('/auth/password-reset/confirm', {
+        token: code,
+        password: NEW_PASSWORD,
+      });
+      expect(done.statusCode).toBe(204);
+      expect(hashing).toHaveBeenCalledTimes(1);
+      const spent = await post('/auth/password-reset/confirm', {
+        token: code,
+        password: NEW_PASSWORD,
+      });
+      expect(spent.statusCode).toBe(400);
+      expect(hashing).toHaveBeenCalledTimes(1);
+    });
+
+    it('spends a code once when two requests present it at the same time', async () => {
+      const user = await givenUser(t.db, 'auditor');
+      await post('/auth/password-reset', { email: user.email });
+      const code = await codeSentTo(user.email);
+      const answers = await Promise.all(
+        ['first long passphrase 111', 'second long passphrase 222'].map((password) =>
+          post('/auth/password-reset/confirm', { token: code, password }),
+        ),
+      );
+      expect(answers.map((a) => a.statusCode).sort()).toEqual([204, 400]);
+      const [won] = answers.filter((a) => a.statusCode === 204);
+      const password =
+        answers.indexOf(won) === 0 ? 'first long passphrase 111' : 'second long passphrase 222';
+      expect((await login(user.email, password)).statusCode).toBe(200);
     });
 
     it('refuses a weak password without spending the code', async () => {
@@ -325,6 +391,230 @@ describe('account emails', () => {
       expect((await invite(body, member)).statusCode).toBe(403);
       expect((await invite(body, auditor)).statusCode).toBe(403);
       expect((await post('/users/invitations', body)).statusCode).toBe(401);
+    });
+
+    it('writes the invitation in the language it is given, which becomes the account’s', async () => {
+      const email = `invited-en-${randomUUID().slice(0, 8)}@example.ma`;
+      const res = await invite({
+        email,
+        fullName: 'John Smith',
+        role: 'auditor',
+        preferredLanguage: 'en',
+      });
+      expect(res.statusCode).toBe(201);
+      expect(res.json().preferredLanguage).toBe('en');
+      await codeSentTo(email);
+      const [mail] = smtp.messagesTo(email);
+      expect(mail.parsed.subject).toBe('Invitation to the sanitary charter service');
+      expect(mail.parsed.text).toContain('Samira El Idrissi invites you');
+
+      const refused = await invite({
+        email: 'de@example.ma',
+        fullName: 'Hans Meier',
+        role: 'auditor',
+        preferredLanguage: 'de',
+      });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json().errors.map((e: { field: string }) => e.field)).toEqual([
+        'preferredLanguage',
+      ]);
+    });
+
+    it('verifies an invited user without a password against the same hash as an unknown email', async () => {
+      const email = `pending-${randomUUID().slice(0, 8)}@example.ma`;
+      expect((await invite({ email, fullName: 'Leila Tazi', role: 'auditor' })).statusCode).toBe(
+        201,
+      );
+      const known = await givenUser(t.db, 'auditor');
+      verifying.mockClear();
+      for (const address of ['nobody@example.ma', email, known.email]) {
+        expect((await login(address, NEW_PASSWORD)).statusCode).toBe(401);
+      }
+      expect(verifying).toHaveBeenCalledTimes(3);
+      const [unknown, pending, withPassword] = verifying.mock.calls.map(([hash]) => hash);
+      expect(unknown).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+      expect(pending).toBe(unknown);
+      expect(withPassword).toBe(known.passwordHash);
+    });
+  });
+
+  describe('sending an invitation again', () => {
+    const resend = async (id: string, by: User = admin, headers: Record<string, string> = {}) =>
+      post(`/users/${id}/invitation`, {}, { ...(await authAs(t, by)), ...headers });
+
+    /** A user invited through the API, and the code of their invitation. */
+    const invited = async (preferredLanguage = 'fr') => {
+      const email = `invited-${randomUUID().slice(0, 8)}@example.ma`;
+      const body = { email, fullName: 'Karim Alaoui', role: 'auditor', preferredLanguage };
+      const res = await post('/users/invitations', body, await authAs(t, admin));
+      expect(res.statusCode).toBe(201);
+      return { id: res.json<{ id: string }>().id, email, code: await codeSentTo(email) };
+    };
+
+    const notificationCount = async () => {
+      const [{ n }] = await t.db.query<{ n: number }[]>(
+        'SELECT count(*)::int AS n FROM notification',
+      );
+      return n;
+    };
+
+    it('emails a new code in the user’s language, and every earlier code stops working', async () => {
+      const user = await invited('en');
+      // Expired.
+      await t.db.query(
+        `UPDATE account_token SET created_at = now() - interval '8 days',
+                expires_at = now() - interval '1 day' WHERE user_id = $1`,
+        [user.id],
+      );
+      const res = await resend(user.id);
+      expect(res.statusCode).toBe(202);
+      expect(res.body).toBe('');
+      const second = await codeSentTo(user.email);
+      expect(second).not.toBe(user.code);
+      const mails = smtp.messagesTo(user.email);
+      expect(mails).toHaveLength(2);
+      expect(mails[1].parsed.subject).toBe('Invitation to the sanitary charter service');
+      expect(mails[1].parsed.text).toContain('Samira El Idrissi invites you');
+
+      // Lost, not expired: the second code stops working when a third is sent.
+      expect((await resend(user.id)).statusCode).toBe(202);
+      const third = await codeSentTo(user.email);
+      for (const stale of [user.code, second]) {
+        const old = await post('/auth/invitations/accept', {
+          token: stale,
+          password: NEW_PASSWORD,
+        });
+        expect(old.statusCode).toBe(400);
+      }
+      const accepted = await post('/auth/invitations/accept', {
+        token: third,
+        password: NEW_PASSWORD,
+      });
+      expect(accepted.statusCode).toBe(204);
+      expect((await login(user.email, NEW_PASSWORD)).statusCode).toBe(200);
+      const actions = await t.db.query<{ action: string }[]>(
+        `SELECT action FROM journal_entry WHERE entity_id = $1 ORDER BY seq`,
+        [user.id],
+      );
+      expect(actions.map((a) => a.action)).toEqual([
+        'user.invited',
+        'user.invitation_resent',
+        'user.invitation_resent',
+        'auth.invitation_accepted',
+        'auth.logged_in',
+      ]);
+
+      // Accepted: there is no invitation left to send.
+      const after = await resend(user.id);
+      expect(after.statusCode).toBe(409);
+      expect(after.json()).toMatchObject({ code: 'AUTH.NO_PENDING_INVITATION' });
+    });
+
+    it('refuses a user who has a password or is disabled, and sends nothing', async () => {
+      const withPassword = await givenUser(t.db, 'auditor');
+      const disabled = await invited();
+      await t.db.query('UPDATE app_user SET disabled_at = now() WHERE id = $1', [disabled.id]);
+      const before = await notificationCount();
+      for (const [id, detail] of [
+        [withPassword.id, /password reset/],
+        [disabled.id, /disabled/],
+      ] as const) {
+        const res = await resend(id);
+        expect(res.statusCode).toBe(409);
+        expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(res.json()).toMatchObject({
+          code: 'AUTH.NO_PENDING_INVITATION',
+          detail: expect.stringMatching(detail),
+        });
+      }
+      expect(await notificationCount()).toBe(before);
+      // Nothing was spent either: the disabled user's code is as it was.
+      const [token] = await t.db.query<{ used_at: Date | null }[]>(
+        `SELECT used_at FROM account_token WHERE user_id = $1`,
+        [disabled.id],
+      );
+      expect(token.used_at).toBeNull();
+    });
+
+    it('sends one email for a request retried with the same Idempotency-Key', async () => {
+      const user = await invited();
+      smtp.clear();
+      const headers = { 'idempotency-key': randomUUID() };
+      const first = await resend(user.id, admin, headers);
+      const again = await resend(user.id, admin, headers);
+      expect([first.statusCode, again.statusCode]).toEqual([202, 202]);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      await dispatch();
+      expect(smtp.messagesTo(user.email)).toHaveLength(1);
+    });
+
+    it('answers 404, 400, 403 and 401 as the other user routes do', async () => {
+      const user = await invited();
+      const member = await givenUser(t.db, 'member', { organisationId: organisation.id });
+      const auditor = await givenUser(t.db, 'auditor');
+      const before = await notificationCount();
+      expect((await resend('6a1c0b2d-0000-4000-8000-00000000c0a1')).statusCode).toBe(404);
+      expect((await resend('not-a-uuid')).statusCode).toBe(400);
+      expect((await resend(user.id, member)).statusCode).toBe(403);
+      expect((await resend(user.id, auditor)).statusCode).toBe(403);
+      expect((await post(`/users/${user.id}/invitation`, {})).statusCode).toBe(401);
+      expect(await notificationCount()).toBe(before);
+    });
+  });
+
+  describe('throttle', () => {
+    let limited: TestApp;
+
+    beforeAll(async () => {
+      // A second instance on the same database, with a small limit.
+      limited = await createTestApp({
+        database: t.databaseName,
+        env: { ACCOUNT_RATE_LIMIT_PER_MINUTE: '3' },
+      });
+    });
+
+    afterAll(async () => {
+      await limited?.close();
+    });
+
+    it('answers 429 with Retry-After past the limit per address, across the account routes', async () => {
+      const user = await givenUser(t.db, 'auditor');
+      const from = (remoteAddress: string, url: string, payload: object) =>
+        limited.request({ method: 'POST', url: `/api/v1${url}`, payload, remoteAddress });
+      const code = { token: 'x'.repeat(43), password: NEW_PASSWORD };
+      const reset = (email: string) => ({ email });
+      expect((await from('203.0.113.7', '/auth/password-reset', reset('a@b.ma'))).statusCode).toBe(
+        202,
+      );
+      expect((await from('203.0.113.7', '/auth/password-reset/confirm', code)).statusCode).toBe(
+        400,
+      );
+      expect((await from('203.0.113.7', '/auth/invitations/accept', code)).statusCode).toBe(400);
+
+      const refused = await from('203.0.113.7', '/auth/password-reset', reset(user.email));
+      expect(refused.statusCode).toBe(429);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(refused.json()).toMatchObject({ status: 429, code: 'REQUEST.RATE_LIMITED' });
+      const retryAfter = Number(refused.headers['retry-after']);
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      // Sliding window: the minute's requests weigh on the next one until they age out.
+      expect(retryAfter).toBeLessThanOrEqual(120);
+      expect(refused.json().retryAfter).toBe(retryAfter);
+      // Refused before anything was done: no code was issued.
+      const issued = () =>
+        t.db.query<unknown[]>('SELECT 1 FROM account_token WHERE user_id = $1', [user.id]);
+      expect(await issued()).toEqual([]);
+      for (const url of ['/auth/password-reset/confirm', '/auth/invitations/accept']) {
+        expect((await from('203.0.113.7', url, code)).statusCode).toBe(429);
+      }
+
+      // Another address is counted apart; signing in has a throttle of its own.
+      expect(
+        (await from('203.0.113.8', '/auth/password-reset', reset(user.email))).statusCode,
+      ).toBe(202);
+      expect(await issued()).toHaveLength(1);
+      const signIn = { email: user.email, password: TEST_PASSWORD };
+      expect((await from('203.0.113.7', '/auth/login', signIn)).statusCode).toBe(200);
     });
   });
 });

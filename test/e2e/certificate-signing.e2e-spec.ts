@@ -354,6 +354,8 @@ describe('in production', () => {
   const production = {
     NODE_ENV: 'production',
     JWT_SECRET: 'a-production-secret-of-at-least-32-characters',
+    PUBLIC_BASE_URL: 'https://charte.example.ma',
+    SMTP_URL: 'smtp://mail.example.ma:587',
   };
 
   it('refuses to start without CERT_SIGNING_KEY_FILE, in one line', () => {

@@ -3,13 +3,16 @@ import ICAL from 'ical.js';
 import type { ParsedMail } from 'mailparser';
 import { addDays, calendarDate } from 'src/audits/calendar-date';
 import type { CertificateResponse } from 'src/certificates/certificates.dto';
+import { compactUtcStamp } from 'src/common/time';
 import { appConfig, type AppConfig } from 'src/config/app-config';
 import { CorrectiveAction } from 'src/corrective-actions/corrective-action.entity';
 import type { Organisation } from 'src/members/organisation.entity';
 import type { Site } from 'src/members/site.entity';
 import type { User } from 'src/members/user.entity';
 import { NotificationDispatcher } from 'src/notifications/notification-dispatcher';
-import { formatDate, formatScore } from 'src/notifications/render-message';
+import type { StoredAttachment } from 'src/notifications/notification.entity';
+import { NotificationsService } from 'src/notifications/notifications.service';
+import { formatDate, formatScore, LINE_VALUE_MAX } from 'src/notifications/render-message';
 import { createTestApp, type TestApp } from '../app';
 import {
   authAs,
@@ -35,6 +38,7 @@ const SUBJECT_WORDS: Record<string, Record<Language, string>> = {
   'audit.planned': { en: 'Audit planned on', fr: 'Audit planifié le' },
   'audit.rescheduled': { en: 'Audit moved to', fr: 'Audit reporté au' },
   'audit.cancelled': { en: 'cancelled', fr: 'annulé' },
+  'audit.unassigned': { en: 'given to another auditor', fr: 'confié à un autre auditeur' },
   'audit.closed': { en: 'Audit closed', fr: 'Audit clôturé' },
   'corrective_action.responded': { en: 'Response to verify', fr: 'Réponse à vérifier' },
   'corrective_action.verified': {
@@ -145,15 +149,29 @@ describe('notifications of changes', () => {
     }
   };
 
-  /** The calendar attachment, parsed by ical.js: its method and its one event. */
-  const calendarOf = (mail: ParsedMail) => {
-    const ics = mail.attachments.filter((a) => a.filename?.endsWith('.ics'));
-    expect(ics).toHaveLength(1);
-    expect(ics[0].contentType).toBe('text/calendar');
-    const calendar = new ICAL.Component(ICAL.parse(ics[0].content.toString('utf8')));
+  /** The calendar part of a message (`text/calendar`, which calendar clients act on). */
+  const calendarPart = (mail: ParsedMail) => {
+    const parts = mail.attachments.filter((a) => a.contentType === 'text/calendar');
+    expect(parts).toHaveLength(1);
+    return parts[0].content.toString('utf8');
+  };
+  /**
+   * The calendar of the user's message, parsed by ical.js: its method and its one event, which
+   * names the user as its one attendee. The same calendar is attached as a file.
+   */
+  const calendarOf = (mail: ParsedMail, user: User) => {
+    const ics = calendarPart(mail);
+    const files = mail.attachments.filter((a) => a.filename?.endsWith('.ics'));
+    expect(files.map((f) => f.content.toString('utf8'))).toEqual([ics]);
+    const calendar = new ICAL.Component(ICAL.parse(ics));
     const event = calendar.getFirstSubcomponent('vevent');
     expect(event).not.toBeNull();
+    expect(files[0].filename).toBe(
+      calendar.getFirstPropertyValue('method') === 'CANCEL' ? 'annulation.ics' : 'invitation.ics',
+    );
     const start = event!.getFirstPropertyValue('dtstart') as ICAL.Time;
+    const attendees = event!.getAllProperties('attendee').map((a) => a.getFirstValue());
+    expect(attendees).toEqual([`mailto:${user.email.toLowerCase()}`]);
     return {
       method: calendar.getFirstPropertyValue('method'),
       uid: event!.getFirstPropertyValue('uid'),
@@ -226,7 +244,7 @@ describe('notifications of changes', () => {
       expectMessage(to(mails, auditor), 'audit.planned', 'fr', { site, date: plannedFor });
       expect(to(mails, memberEn).text).toContain(`${baseUrl}/api/v1/audits/${audit.id}`);
       for (const user of [auditor, memberEn, memberFr]) {
-        expect(calendarOf(to(mails, user))).toEqual({
+        expect(calendarOf(to(mails, user), user)).toEqual({
           method: 'REQUEST',
           uid: expect.stringContaining(audit.id),
           sequence: 1,
@@ -254,7 +272,7 @@ describe('notifications of changes', () => {
         const mail = to(mails, user);
         expectMessage(mail, 'audit.rescheduled', language, { site, date: moved });
         expect(mail.text).toContain(formatDate(first, language));
-        expect(calendarOf(mail)).toMatchObject({
+        expect(calendarOf(mail, user)).toMatchObject({
           method: 'REQUEST',
           uid: expect.stringContaining(audit.id),
           sequence: 2,
@@ -263,19 +281,85 @@ describe('notifications of changes', () => {
       }
     });
 
-    it('invites the new auditor when the audit changes hands', async () => {
+    it('cancels the visit for the former auditor and invites the new one when the audit changes hands', async () => {
       const site = await givenSite(t.db, organisation);
       const plannedFor = addDays(today, 15);
       const audit = await planAudit(site, plannedFor);
       await settle();
       await ok(adminEn, 'PATCH', `/audits/${audit.id}`, { auditorId: otherAuditor.id });
 
+      // The date is the same: the members' calendars hold the visit as it is.
       const mails = await delivered();
-      expect(recipients(mails)).toContain(otherAuditor.email.toLowerCase());
-      expect(recipients(mails)).toEqual(expect.arrayContaining(addresses(memberEn, memberFr)));
-      const mail = to(mails, otherAuditor);
-      expectMessage(mail, 'audit.rescheduled', 'en', { site, date: plannedFor });
-      expect(calendarOf(mail)).toMatchObject({ method: 'REQUEST', sequence: 2, start: plannedFor });
+      expect(recipients(mails)).toEqual(addresses(auditor, otherAuditor));
+      const former = to(mails, auditor);
+      expect(former.subject).toContain(SUBJECT_WORDS['audit.unassigned'].fr);
+      expectMessage(former, 'audit.unassigned', 'fr', {
+        site,
+        date: plannedFor,
+        also: [otherAuditor.fullName],
+      });
+      expect(former.text).not.toContain(`/audits/${audit.id}`);
+      expect(calendarOf(former, auditor)).toEqual({
+        method: 'CANCEL',
+        uid: expect.stringContaining(audit.id),
+        sequence: 2,
+        status: 'CANCELLED',
+        start: plannedFor,
+        allDay: true,
+      });
+      const added = to(mails, otherAuditor);
+      expectMessage(added, 'audit.planned', 'en', { site, date: plannedFor });
+      expect(calendarOf(added, otherAuditor)).toEqual({
+        method: 'REQUEST',
+        uid: calendarOf(former, auditor).uid,
+        sequence: 2,
+        status: 'CONFIRMED',
+        start: plannedFor,
+        allDay: true,
+      });
+    });
+
+    it('also moves the visit for the members when the audit changes hands and date at once', async () => {
+      const site = await givenSite(t.db, organisation);
+      const first = addDays(today, 16);
+      const moved = addDays(today, 23);
+      const audit = await planAudit(site, first);
+      await settle();
+      await ok(adminEn, 'PATCH', `/audits/${audit.id}`, {
+        auditorId: otherAuditor.id,
+        plannedFor: moved,
+      });
+
+      const mails = await delivered();
+      expect(recipients(mails)).toEqual(addresses(auditor, otherAuditor, memberEn, memberFr));
+      // The former auditor's calendar holds the first date: that is the visit cancelled.
+      const former = to(mails, auditor);
+      expectMessage(former, 'audit.unassigned', 'fr', { site, date: first });
+      expect(calendarOf(former, auditor)).toMatchObject({
+        method: 'CANCEL',
+        sequence: 2,
+        start: first,
+      });
+      const added = to(mails, otherAuditor);
+      expectMessage(added, 'audit.planned', 'en', { site, date: moved });
+      expect(calendarOf(added, otherAuditor)).toMatchObject({
+        method: 'REQUEST',
+        sequence: 2,
+        start: moved,
+      });
+      for (const [user, language] of [
+        [memberEn, 'en'],
+        [memberFr, 'fr'],
+      ] as const) {
+        const mail = to(mails, user);
+        expectMessage(mail, 'audit.rescheduled', language, { site, date: moved });
+        expect(mail.text).toContain(formatDate(first, language));
+        expect(calendarOf(mail, user)).toMatchObject({
+          method: 'REQUEST',
+          sequence: 2,
+          start: moved,
+        });
+      }
     });
 
     it('writes nothing when the audit is not moved (same values) or the change is refused', async () => {
@@ -315,7 +399,7 @@ describe('notifications of changes', () => {
       });
       expectMessage(to(mails, memberFr), 'audit.cancelled', 'fr', { site, date: plannedFor });
       for (const user of [auditor, memberEn, memberFr]) {
-        expect(calendarOf(to(mails, user))).toEqual({
+        expect(calendarOf(to(mails, user), user)).toEqual({
           method: 'CANCEL',
           uid: expect.stringContaining(audit.id),
           sequence: 2,
@@ -356,7 +440,7 @@ describe('notifications of changes', () => {
         also: ['E03', 'E07', formatDate(dueDateOf(e03), 'fr'), formatDate(dueDateOf(e07), 'fr')],
       });
       expect(fr.subject).toContain(formatScore(score, 'fr'));
-      expect(en.attachments.filter((a) => a.filename?.endsWith('.ics'))).toEqual([]);
+      expect(en.attachments).toEqual([]);
     });
   });
 
@@ -530,6 +614,123 @@ describe('notifications of changes', () => {
       expect(mail.subject).toContain(leaving.name);
       expect(mail.subject).toContain(SUBJECT_WORDS['certificate.revoked'].en);
     });
+  });
+
+  describe('names', () => {
+    it('plans, closes and certifies for a site and a company named in 200 characters, in readable subjects', async () => {
+      const company = await givenOrganisation(t.db, { name: `Centre d’appels ${'A'.repeat(184)}` });
+      const member = await givenUser(t.db, 'member', {
+        organisationId: company.id,
+        preferredLanguage: 'en',
+      });
+      const planned = await givenSite(t.db, company, { name: `Plateau ${'N'.repeat(192)}` });
+      expect([company.name.length, planned.name.length]).toEqual([200, 200]);
+      await settle();
+
+      const plan = await call(adminEn, 'POST', '/audits', {
+        siteId: planned.id,
+        type: 'initial',
+        plannedFor: addDays(today, 10),
+        auditorId: auditor.id,
+      });
+      expect(plan.statusCode).toBe(201);
+      const certified = await givenCertifiableSite(t, people, company, {
+        name: `Plateau ${'S'.repeat(192)}`,
+      });
+      const issued = await call(adminEn, 'POST', `/sites/${certified.id}/certificates`);
+      expect(issued.statusCode).toBe(201);
+
+      const mails = (await delivered()).filter((m) => m.to.includes(member.email.toLowerCase()));
+      expect(mails).toHaveLength(3);
+      const subjectOf = (kind: string) => {
+        const found = mails.filter((m) => m.parsed.subject?.includes(SUBJECT_WORDS[kind].en));
+        expect(found).toHaveLength(1);
+        return found[0].parsed.subject!;
+      };
+      const cut = (name: string) => `${name.slice(0, LINE_VALUE_MAX - 1)}…`;
+      expect(subjectOf('audit.planned')).toContain(`${cut(planned.name)} (${cut(company.name)})`);
+      for (const kind of ['audit.closed', 'certificate.issued']) {
+        expect(subjectOf(kind)).toContain(`${cut(certified.name)} (${cut(company.name)})`);
+      }
+      for (const mail of mails) {
+        expect(mail.parsed.subject!.length).toBeLessThan(250);
+        expect(mail.parsed.text).toContain(company.name);
+      }
+      const rows = await t.db.query<{ subject: string }[]>(
+        'SELECT subject FROM notification WHERE site_id = ANY($1)',
+        [[planned.id, certified.id]],
+      );
+      expect(rows.length).toBeGreaterThanOrEqual(3 + firstAdmins.length);
+      expect(rows.every((r) => r.subject.length < 250 && !r.subject.includes(company.name))).toBe(
+        true,
+      );
+    });
+
+    it('writes the subject and the calendar title on one line whatever the names hold', async () => {
+      const company = await givenOrganisation(t.db, { name: 'Atlas\r\nBcc: x@example.ma' });
+      const member = await givenUser(t.db, 'member', { organisationId: company.id });
+      const site = await givenSite(t.db, company, { name: 'Plateau\tNord\n' });
+      await settle();
+      const plannedFor = addDays(today, 11);
+      await planAudit(site, plannedFor);
+
+      const mail = to(await delivered(), member);
+      expect(mail.subject).toBe(
+        `Audit planifié le ${formatDate(plannedFor, 'fr')} : Plateau Nord (Atlas Bcc: x@example.ma)`,
+      );
+      const event = new ICAL.Component(ICAL.parse(calendarPart(mail))).getFirstSubcomponent(
+        'vevent',
+      )!;
+      expect(event.getFirstPropertyValue('summary')).toBe(
+        'Audit initial : Plateau Nord (Atlas Bcc: x@example.ma)',
+      );
+      const [row] = await t.db.query<{ subject: string }[]>(
+        'SELECT subject FROM notification WHERE recipient_user_id = $1',
+        [member.id],
+      );
+      expect(row.subject).not.toMatch(/[\r\n\t]/);
+    });
+  });
+
+  it('writes an event’s messages in three statements', async () => {
+    const site = await givenSite(t.db, organisation);
+    const audit = await planAudit(site, addDays(today, 30));
+    await settle();
+    const written = await t.db.transaction(async (em) => {
+      const query = jest.spyOn(em, 'query');
+      const count = await t.app
+        .get(NotificationsService)
+        .notify(em, { kind: 'audit.planned', auditId: audit.id });
+      expect(query).toHaveBeenCalledTimes(3);
+      return count;
+    });
+    expect(written).toBe(3);
+    await settle();
+  });
+
+  it('stamps a calendar invitation with the time its messages are written, the transaction’s', async () => {
+    const site = await givenSite(t.db, organisation);
+    const audit = await planAudit(site, addDays(today, 31));
+    await settle();
+    await t.db.transaction(async (em) => {
+      // The transaction's time is now well behind the clock.
+      await em.query('SELECT pg_sleep(1.5)');
+      await t.app
+        .get(NotificationsService)
+        .notify(em, { kind: 'audit.planned', auditId: audit.id });
+    });
+    const rows = await t.db.query<{ created_at: Date; attachments: StoredAttachment[] }[]>(
+      `SELECT created_at, attachments FROM notification
+        WHERE site_id = $1 AND created_at = (SELECT max(created_at) FROM notification WHERE site_id = $1)`,
+      [site.id],
+    );
+    expect(rows).toHaveLength(3);
+    for (const row of rows) {
+      expect(row.attachments[0].content).toContain(
+        `\r\nDTSTAMP:${compactUtcStamp(row.created_at)}\r\n`,
+      );
+    }
+    await settle();
   });
 
   it('never wrote to a disabled member or to another company’s member', async () => {

@@ -1,5 +1,5 @@
 import type { Organisation } from 'src/members/organisation.entity';
-import type { User } from 'src/members/user.entity';
+import { User } from 'src/members/user.entity';
 import type { NotificationEvent } from 'src/notifications/notification-events';
 import { NOTIFICATION_KINDS } from 'src/notifications/notification-events';
 import { NotificationsService } from 'src/notifications/notifications.service';
@@ -130,6 +130,35 @@ describe('notifications in the application', () => {
       expect(theirs.total).toBe(1);
       expect(mine.items[0].id).not.toBe(theirs.items[0].id);
       expect(mine.items[0].siteId).not.toBe(theirs.items[0].siteId);
+      expect((await list(auditor)).total).toBe(2);
+    });
+
+    it('leaves a member moved to another company without the previous company’s notifications', async () => {
+      const mover = await givenUser(t.db, 'member', { organisationId: organisation.id });
+      const before = await plannedAudit();
+      const old = await notificationOf(mover, before.id);
+      expect((await list(mover)).total).toBe(1);
+      const moved = await t.request({
+        method: 'PATCH',
+        url: `/api/v1/users/${mover.id}`,
+        headers: await authAs(t, await givenUser(t.db, 'admin')),
+        payload: { organisationId: otherOrganisation.id },
+      });
+      expect(moved.statusCode).toBe(200);
+      const now = await t.db.getRepository(User).findOneByOrFail({ id: mover.id });
+      expect(await list(now)).toMatchObject({ total: 0, items: [] });
+      const read = await t.request({
+        method: 'POST',
+        url: `/api/v1/me/notifications/${old}/read`,
+        headers: await authAs(t, now),
+      });
+      expect(read.statusCode).toBe(404);
+      expect(read.json()).toMatchObject({ code: 'NOTIFICATION.NOT_FOUND' });
+      const after = await plannedAudit(otherOrganisation);
+      const page = await list(now);
+      expect(page.total).toBe(1);
+      expect(page.items[0].link).toContain(after.id);
+      // Nothing is lost: the auditor, of no company, still sees both.
       expect((await list(auditor)).total).toBe(2);
     });
 

@@ -1,13 +1,21 @@
+import { Logger } from '@nestjs/common';
 import ICAL from 'ical.js';
 import { simpleParser } from 'mailparser';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Organisation } from 'src/members/organisation.entity';
 import type { User } from 'src/members/user.entity';
-import { NotificationDispatcher } from 'src/notifications/notification-dispatcher';
+import {
+  NotificationDispatcher,
+  SEND_CONCURRENCY,
+} from 'src/notifications/notification-dispatcher';
 import type { NotificationEvent } from 'src/notifications/notification-events';
+import { NOTIFICATION_RETENTION_JOB } from 'src/notifications/notification-retention';
 import { NotificationsService } from 'src/notifications/notifications.service';
+import { SchedulerService } from 'src/scheduler/scheduler.service';
+import { SMTPServer } from 'smtp-server';
 import { createTestApp, type TestApp } from '../app';
 import { authAs, givenAudit, givenOrganisation, givenSite, givenUser } from '../factories';
 import { SmtpCapture } from '../smtp-capture';
@@ -147,6 +155,23 @@ describe('notifications: the outbox and its dispatcher', () => {
       expect(emails.sort()).toEqual([auditor.email, memberEn.email].sort());
     });
 
+    it('keeps a subject of any length, and a recipient’s messages: deleting the user is refused', async () => {
+      const audit = await plannedAudit();
+      await notify({ kind: 'audit.planned', auditId: audit.id });
+      await t.db.query(
+        `UPDATE notification SET subject = repeat('é', 1000) WHERE recipient_user_id = $1`,
+        [member.id],
+      );
+      await expect(t.db.query('DELETE FROM app_user WHERE id = $1', [member.id])).rejects.toThrow(
+        /notification_recipient_fk/,
+      );
+      const [row] = await t.db.query<{ n: number }[]>(
+        'SELECT length(subject) AS n FROM notification WHERE recipient_user_id = $1',
+        [member.id],
+      );
+      expect(row.n).toBe(1000);
+    });
+
     it('refuses an event whose subject does not exist, and the transaction rolls back', async () => {
       await expect(notify({ kind: 'audit.planned', auditId: MISSING })).rejects.toThrow(
         /does not exist/,
@@ -156,7 +181,7 @@ describe('notifications: the outbox and its dispatcher', () => {
   });
 
   describe('sending through SMTP', () => {
-    it('sends each message from MAIL_FROM, in the recipient’s language, with an .ics that parses', async () => {
+    it('sends each message from MAIL_FROM, in the recipient’s language, with a calendar that parses', async () => {
       const audit = await plannedAudit('2030-03-12');
       await notify({ kind: 'audit.planned', auditId: audit.id });
       expect(await dispatcher().dispatchOnce()).toEqual({
@@ -164,6 +189,7 @@ describe('notifications: the outbox and its dispatcher', () => {
         sent: 3,
         retrying: 0,
         failed: 0,
+        skipped: 0,
       });
       expect(smtp.messages.flatMap((m) => m.to).sort()).toEqual(
         [auditor.email, member.email, memberEn.email].sort(),
@@ -189,8 +215,15 @@ describe('notifications: the outbox and its dispatcher', () => {
       );
       expect(en.parsed.text).toContain(`http://localhost:3000/api/v1/audits/${audit.id}`);
       expect(en.parsed.text).toContain('Youssef Alami');
-      const ics = en.parsed.attachments.find((a) => a.filename === 'invitation.ics');
-      expect(ics?.contentType).toBe('text/calendar');
+      // The calendar is the text/calendar alternative of the body, which calendar clients act
+      // on, and the same as an invitation.ics file.
+      expect(en.raw).toMatch(
+        /multipart\/alternative[\s\S]*text\/plain[\s\S]*text\/html[\s\S]*Content-Type: text\/calendar; charset=utf-8; method=REQUEST/,
+      );
+      const ics = en.parsed.attachments.find((a) => a.contentType === 'text/calendar');
+      const file = en.parsed.attachments.find((a) => a.filename === 'invitation.ics');
+      expect(file?.contentType).toBe('application/ics');
+      expect(file?.content.toString('utf8')).toBe(ics?.content.toString('utf8'));
       const calendar = new ICAL.Component(ICAL.parse(ics!.content.toString('utf8')));
       expect(calendar.getFirstPropertyValue('method')).toBe('REQUEST');
       const event = new ICAL.Event(calendar.getFirstSubcomponent('vevent')!);
@@ -230,6 +263,7 @@ describe('notifications: the outbox and its dispatcher', () => {
           sent: 0,
           retrying: 3,
           failed: 0,
+          skipped: 0,
         });
         const rows = await outbox();
         expect(rows).toEqual(
@@ -429,6 +463,350 @@ describe('notifications: the outbox and its dispatcher', () => {
         'SELECT text_body, html_body, status FROM notification',
       );
       expect(row).toEqual({ text_body: '', html_body: '', status: 'sent' });
+    });
+  });
+
+  describe('draining a backlog', () => {
+    const queue = async (audits: number) => {
+      for (let i = 0; i < audits; i += 1) {
+        const audit = await plannedAudit();
+        await notify({ kind: 'audit.planned', auditId: audit.id });
+      }
+    };
+
+    it('sends a backlog fuller than a claim in one pass, message after message over one pooled connection', async () => {
+      await queue(3);
+      expect(await dispatcher().dispatchOnce(2, { concurrency: 1 })).toEqual({
+        claimed: 9,
+        sent: 9,
+        retrying: 0,
+        failed: 0,
+        skipped: 0,
+      });
+      expect(smtp.messages).toHaveLength(9);
+      expect(smtp.connections).toBe(1);
+      expect((await outbox()).every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+    });
+
+    it('sends several messages at once, over at most SEND_CONCURRENCY connections', async () => {
+      await queue(4);
+      expect(await dispatcher().dispatchOnce()).toMatchObject({ claimed: 12, sent: 12 });
+      expect(new Set(smtp.messages.map((m) => m.parsed.messageId)).size).toBe(12);
+      expect(smtp.connections).toBeGreaterThan(1);
+      expect(smtp.connections).toBeLessThanOrEqual(SEND_CONCURRENCY);
+    });
+
+    it('claims no more once its time budget is spent: the next pass goes on', async () => {
+      await queue(3);
+      expect(await dispatcher().dispatchOnce(2, { budgetMs: 0 })).toMatchObject({
+        claimed: 2,
+        sent: 2,
+      });
+      expect((await outbox()).filter((r) => r.status === 'pending')).toHaveLength(7);
+      expect(await dispatcher().dispatchOnce(2)).toMatchObject({ claimed: 7, sent: 7 });
+    });
+
+    it('tries a message once per pass, even when its retry is due at once', async () => {
+      await queue(1);
+      await smtp.down('reject');
+      expect(await dispatcher().dispatchOnce(1)).toEqual({
+        claimed: 3,
+        sent: 0,
+        retrying: 3,
+        failed: 0,
+        skipped: 0,
+      });
+      expect((await outbox()).map((r) => [r.status, r.attempts])).toEqual([
+        ['pending', 1],
+        ['pending', 1],
+        ['pending', 1],
+      ]);
+    });
+  });
+
+  describe('claims', () => {
+    const claimedBy = (id: string) =>
+      t.db
+        .query<{ claimed_by: string | null }[]>(
+          'SELECT claimed_by FROM notification WHERE id = $1',
+          [id],
+        )
+        .then(([row]) => row.claimed_by);
+
+    it('sends once a message whose claim by a dispatcher that died has run out, and leaves a live claim alone', async () => {
+      const audit = await plannedAudit();
+      await notify({ kind: 'audit.planned', auditId: audit.id });
+      const [dead, live] = await outbox();
+      const claim = `UPDATE notification
+                        SET claimed_by = gen_random_uuid(), attempts = 1,
+                            claimed_until = now() + make_interval(secs => $2)
+                      WHERE id = $1`;
+      await t.db.query(claim, [dead.id, -1]);
+      await t.db.query(claim, [live.id, 300]);
+      expect(await dispatcher().dispatchOnce()).toEqual({
+        claimed: 2,
+        sent: 2,
+        retrying: 0,
+        failed: 0,
+        skipped: 0,
+      });
+      expect(await dispatcher().dispatchOnce()).toMatchObject({ claimed: 0 });
+      const ids = () => smtp.messages.map((m) => m.parsed.messageId);
+      expect(ids()).toContain(`<${dead.id}@localhost>`);
+      expect(ids()).not.toContain(`<${live.id}@localhost>`);
+      const rows = await outbox();
+      expect(rows.find((r) => r.id === dead.id)).toMatchObject({ status: 'sent', attempts: 2 });
+      expect(rows.find((r) => r.id === live.id)).toMatchObject({ status: 'pending', attempts: 1 });
+      expect(await claimedBy(live.id)).not.toBeNull();
+
+      // That dispatcher died too: once its claim has run out, the message goes, once.
+      await t.db.query(claim, [live.id, -1]);
+      expect(await dispatcher().dispatchOnce()).toMatchObject({ claimed: 1, sent: 1 });
+      expect(ids()).toHaveLength(3);
+      expect(new Set(ids()).size).toBe(3);
+    });
+
+    it('skips what another dispatcher took over during a long send, and says the message it sent may go twice', async () => {
+      // A server slow enough for the claims to run out while the first message is being sent:
+      // another dispatcher takes every message of the batch over meanwhile.
+      let tookOver = false;
+      const slow = new SMTPServer({
+        secure: false,
+        disabledCommands: ['STARTTLS'],
+        authOptional: true,
+        logger: false,
+        onData: (stream, _session, callback) => {
+          stream.resume();
+          stream.on('end', () => {
+            const takeOver = tookOver
+              ? Promise.resolve()
+              : t.db.query(
+                  `UPDATE notification
+                      SET claimed_by = gen_random_uuid(),
+                          claimed_until = now() + interval '10 minutes'
+                    WHERE status = 'pending'`,
+                );
+            tookOver = true;
+            void takeOver.then(() => callback(), callback);
+          });
+        },
+      });
+      await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+      const port = (slow.server.address() as AddressInfo).port;
+      const late = await createTestApp({
+        database: t.databaseName,
+        env: { SMTP_URL: `smtp://127.0.0.1:${port}` },
+      });
+      const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      try {
+        const audit = await plannedAudit();
+        await notify({ kind: 'audit.planned', auditId: audit.id });
+        expect(
+          await late.app.get(NotificationDispatcher).dispatchOnce(20, { concurrency: 1 }),
+        ).toEqual({ claimed: 3, sent: 1, retrying: 0, failed: 0, skipped: 2 });
+        expect(error).toHaveBeenCalledTimes(1);
+        expect(error).toHaveBeenCalledWith(
+          expect.stringMatching(/was sent, but its claim had run out .*: it may be sent twice$/),
+        );
+        expect(warn).toHaveBeenCalledTimes(2);
+        expect(warn).toHaveBeenCalledWith(
+          expect.stringMatching(/skipped: its claim ran out and another dispatcher took it$/),
+        );
+        // All three belong to the other dispatcher now, which sends them.
+        expect((await outbox()).every((r) => r.status === 'pending')).toBe(true);
+      } finally {
+        error.mockRestore();
+        warn.mockRestore();
+        await late.close();
+        await new Promise<void>((resolve) => slow.close(() => resolve()));
+        // The apps this file starts next send to the capture server again.
+        process.env.SMTP_URL = smtp.url;
+      }
+    });
+
+    it('goes on with its batch when a message cannot be marked sent; that one is sent again once its claim ends', async () => {
+      const audit = await plannedAudit();
+      await notify({ kind: 'audit.planned', auditId: audit.id });
+      const [{ id: unmarked }] = await t.db.query<{ id: string }[]>(
+        'SELECT id FROM notification WHERE recipient_user_id = $1',
+        [member.id],
+      );
+      // The database refuses that one UPDATE, as when the connection is lost.
+      await t.db.query(`
+        CREATE FUNCTION test_refuse_sent() RETURNS trigger LANGUAGE plpgsql
+          AS $$ BEGIN RAISE EXCEPTION 'connection lost'; END $$`);
+      await t.db.query(`
+        CREATE TRIGGER test_refuse_sent BEFORE UPDATE ON notification FOR EACH ROW
+          WHEN (NEW.status = 'sent' AND OLD.id = '${unmarked}')
+          EXECUTE FUNCTION test_refuse_sent()`);
+      const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+      try {
+        expect(await dispatcher().dispatchOnce(20, { concurrency: 1 })).toEqual({
+          claimed: 3,
+          sent: 3,
+          retrying: 0,
+          failed: 0,
+          skipped: 0,
+        });
+        expect(error).toHaveBeenCalledWith(
+          expect.stringMatching(
+            new RegExp(
+              `^Notification ${unmarked} .* could not be marked sent \\(.*connection lost`,
+            ),
+          ),
+        );
+      } finally {
+        error.mockRestore();
+        await t.db.query('DROP TRIGGER test_refuse_sent ON notification');
+        await t.db.query('DROP FUNCTION test_refuse_sent()');
+      }
+      const rows = await outbox();
+      expect(rows.filter((r) => r.status === 'sent')).toHaveLength(2);
+      expect(rows.find((r) => r.id === unmarked)).toMatchObject({ status: 'pending' });
+      expect(await dispatcher().dispatchOnce()).toMatchObject({ claimed: 0 });
+
+      await t.db.query(
+        `UPDATE notification SET claimed_until = now() - interval '1 second'
+                         WHERE id = $1`,
+        [unmarked],
+      );
+      expect(await dispatcher().dispatchOnce()).toMatchObject({ claimed: 1, sent: 1 });
+      const twice = smtp.messagesTo(member.email);
+      expect(twice.map((m) => m.parsed.messageId)).toEqual([
+        `<${unmarked}@localhost>`,
+        `<${unmarked}@localhost>`,
+      ]);
+    });
+  });
+
+  describe('account emails given up', () => {
+    it('blanks the body of a failed account email, and does not send it again on retry', async () => {
+      await t.db.transaction((em) =>
+        notifications().sendAccountEmail(em, {
+          kind: 'account.password_reset',
+          userId: memberEn.id,
+          token: 'y'.repeat(43),
+          expiresAt: new Date('2030-03-12T10:30:00Z'),
+        }),
+      );
+      await smtp.down('reject');
+      for (let i = 0; i < MAX_ATTEMPTS; i += 1) {
+        await dispatcher().dispatchOnce();
+      }
+      const [row] = await t.db.query<
+        { id: string; status: string; text_body: string; html_body: string }[]
+      >('SELECT id, status, text_body, html_body FROM notification');
+      expect(row).toEqual({ id: row.id, status: 'failed', text_body: '', html_body: '' });
+
+      await smtp.up();
+      const retry = await t.request({
+        method: 'POST',
+        url: `/api/v1/notifications/outbox/${row.id}/retry`,
+        headers: await authAs(t, admin),
+      });
+      expect(retry.statusCode).toBe(409);
+      expect(retry.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(retry.json()).toMatchObject({ code: 'NOTIFICATION.ACCOUNT_EMAIL' });
+      expect(await outbox()).toEqual([expect.objectContaining({ id: row.id, status: 'failed' })]);
+      expect(await dispatcher().dispatchOnce()).toMatchObject({ claimed: 0 });
+    });
+  });
+
+  describe('the administrators’ outbox', () => {
+    it('lists every message newest first, or those of one status, with their totals', async () => {
+      for (let i = 0; i < 2; i += 1) {
+        const audit = await plannedAudit();
+        await notify({ kind: 'audit.planned', auditId: audit.id });
+      }
+      await t.db.query(
+        `UPDATE notification n SET created_at = now() - make_interval(mins => o.rank)
+           FROM (SELECT id, row_number() OVER (ORDER BY id)::int AS rank FROM notification) o
+          WHERE o.id = n.id`,
+      );
+      await dispatcher().dispatchOnce(2, { budgetMs: 0 });
+      const rows = await t.db.query<{ id: string; status: string }[]>(
+        'SELECT id, status FROM notification ORDER BY created_at DESC',
+      );
+      const headers = await authAs(t, admin);
+      const list = async (query: string) => {
+        const res = await t.request({
+          method: 'GET',
+          url: `/api/v1/notifications/outbox${query}`,
+          headers,
+        });
+        expect(res.statusCode).toBe(200);
+        return res.json<{ items: { id: string }[]; total: number }>();
+      };
+      const all = await list('');
+      expect(all.total).toBe(6);
+      expect(all.items.map((i) => i.id)).toEqual(rows.map((r) => r.id));
+      const second = await list('?page=2&pageSize=4');
+      expect(second).toMatchObject({ total: 6, page: 2, pageSize: 4 });
+      expect(second.items.map((i) => i.id)).toEqual(rows.slice(4).map((r) => r.id));
+      for (const status of ['sent', 'pending'] as const) {
+        const some = await list(`?status=${status}`);
+        const expected = rows.filter((r) => r.status === status).map((r) => r.id);
+        expect(some.total).toBe(status === 'sent' ? 2 : 4);
+        expect(some.items.map((i) => i.id)).toEqual(expected);
+      }
+    });
+  });
+
+  describe('retention', () => {
+    it('deletes sent messages older than NOTIFY_RETENTION_DAYS, read or not, by batches, and keeps the rest', async () => {
+      const insert = (count: number, status: string, daysAgo: number) =>
+        t.db.query(
+          `INSERT INTO notification
+             (kind, recipient_user_id, recipient_email, language, subject, text_body, html_body,
+              status, attempts, sent_at, read_at, created_at)
+           SELECT 'audit.planned', $1, $2, 'fr', 'Audit ' || g, 'Texte', '<p>Texte</p>',
+                  $3::varchar, 1,
+                  CASE WHEN $3::varchar = 'sent' THEN now() - make_interval(days => $4) END,
+                  CASE WHEN g % 2 = 0 THEN now() END,
+                  now() - make_interval(days => $4)
+             FROM generate_series(1, $5) g`,
+          [member.id, member.email, status, daysAgo, count],
+        );
+      await insert(1201, 'sent', 366);
+      await insert(1, 'failed', 400);
+      await insert(1, 'pending', 400);
+      await insert(2, 'sent', 364);
+      expect(await t.app.get(SchedulerService).runNow(NOTIFICATION_RETENTION_JOB)).toBe(
+        'completed',
+      );
+      const left = await t.db.query<{ status: string; days: number }[]>(
+        `SELECT status, round(extract(epoch FROM now() - created_at) / 86400)::int AS days
+           FROM notification ORDER BY status, days`,
+      );
+      expect(left).toEqual([
+        { status: 'failed', days: 400 },
+        { status: 'pending', days: 400 },
+        { status: 'sent', days: 364 },
+        { status: 'sent', days: 364 },
+      ]);
+      const page = await t.request({
+        method: 'GET',
+        url: '/api/v1/me/notifications',
+        headers: await authAs(t, member),
+      });
+      expect(page.json()).toMatchObject({ total: 4 });
+    });
+  });
+
+  describe('metrics', () => {
+    it('counts the messages due apart from those waiting for a retry', async () => {
+      const audit = await plannedAudit();
+      await notify({ kind: 'audit.planned', auditId: audit.id });
+      await t.db.query(
+        `UPDATE notification SET next_attempt_at = now() + interval '1 hour'
+          WHERE recipient_user_id = $1`,
+        [member.id],
+      );
+      const res = await t.request({ method: 'GET', url: '/metrics' });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toMatch(/^charter_notification_outbox_due_messages 2$/m);
+      expect(res.body).toMatch(/^charter_notification_outbox_messages\{status="pending"\} 3$/m);
     });
   });
 

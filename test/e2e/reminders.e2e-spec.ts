@@ -9,8 +9,21 @@ import type { Organisation } from 'src/members/organisation.entity';
 import type { Site } from 'src/members/site.entity';
 import type { User } from 'src/members/user.entity';
 import { NotificationDispatcher } from 'src/notifications/notification-dispatcher';
-import { REMINDER_SWEEP_JOB, ReminderSweep } from 'src/notifications/reminder-sweep';
+import {
+  findDueReminders,
+  REMINDER_SWEEP_JOB,
+  ReminderSweep,
+} from 'src/notifications/reminder-sweep';
 import { formatDate } from 'src/notifications/render-message';
+import {
+  binder,
+  CERTIFICATE_REMINDERS,
+  CORRECTIVE_ACTION_REMINDERS,
+  reminderDue,
+  reminderDueSql,
+  reminderKey,
+  reminderKeySql,
+} from 'src/notifications/reminder-windows';
 import { SchedulerService } from 'src/scheduler/scheduler.service';
 import { createTestApp, type TestApp } from '../app';
 import { databaseUrl } from '../database';
@@ -97,9 +110,25 @@ describe('reminders', () => {
 
   const actionOf = (auditId: string, code: string) =>
     t.db.getRepository(CorrectiveAction).findOneByOrFail({ auditId, commitmentCode: code });
+  /** The subjects of the reminders a sweep at `at` would load. */
+  const dueAbout = async (at: Date) =>
+    (await findDueReminders(t.db.manager, at)).map((r) => r.subject.id);
+  const recorded = async (subjectId: string) =>
+    (
+      await t.db.query<{ once_key: string }[]>(
+        `SELECT once_key FROM reminder_sent WHERE once_key LIKE '%' || $1 || '%'
+          ORDER BY created_at, once_key`,
+        [subjectId],
+      )
+    ).map((r) => r.once_key);
+
   /** A site of the company whose closed audit opened one corrective action on `code`. */
-  const siteWithAction = async (code: string, grade: 'minor_nc' | 'major_nc') => {
-    const site = await givenSite(t.db, organisation);
+  const siteWithAction = async (
+    code: string,
+    grade: 'minor_nc' | 'major_nc',
+    company: Organisation = organisation,
+  ) => {
+    const site = await givenSite(t.db, company);
     const { audit } = await givenClosedAudit(t, site, people, { [code]: grade });
     const action = await actionOf(audit.id, code);
     await delivered();
@@ -177,6 +206,13 @@ describe('reminders', () => {
         `corrective_action.due_tomorrow:${action.id}:${iso} ×2`,
         `corrective_action.overdue:${action.id}:${iso} ×${membersAndAdmins().length}`,
       ]);
+      expect(await recorded(action.id)).toEqual([
+        `corrective_action.due_in_7_days:${action.id}:${iso}`,
+        `corrective_action.due_tomorrow:${action.id}:${iso}`,
+        `corrective_action.overdue:${action.id}:${iso}`,
+      ]);
+      // The action stays open and overdue, but its reminder is recorded: no sweep loads it again.
+      expect(await dueAbout(later(due, 90 * DAY))).not.toContain(action.id);
     });
 
     it('skips the 7-day reminder of a major NC (the closing message named its deadline)', async () => {
@@ -207,6 +243,33 @@ describe('reminders', () => {
       const overdue = await sweptAbout(site, later(due, 2 * DAY));
       expect(recipients(overdue)).toEqual(membersAndAdmins());
       expect(subjectTo(overdue, memberEn)).toContain('overdue');
+    });
+
+    it('records a reminder that reaches no one (all muted it, or no active member) and loads it no more', async () => {
+      const quiet = await givenOrganisation(t.db);
+      await givenUser(t.db, 'member', {
+        organisationId: quiet.id,
+        mutedNotificationKinds: ['corrective_action.due_in_7_days'],
+      });
+      const muted = await siteWithAction('E04', 'minor_nc', quiet);
+      const nobody = await siteWithAction('E06', 'minor_nc', await givenOrganisation(t.db));
+
+      // Both in their 7-day window: a sweep is not confined to one subject.
+      const at = later(muted.action.dueAt, -5 * DAY);
+      expect(await dueAbout(at)).toEqual(
+        expect.arrayContaining([muted.action.id, nobody.action.id]),
+      );
+      expect(await sweptAbout(muted.site, at)).toEqual([]);
+      for (const { action } of [muted, nobody]) {
+        expect(await onceKeysOf(action.id)).toEqual([]);
+        expect(await recorded(action.id)).toEqual([
+          `corrective_action.due_in_7_days:${action.id}:${action.dueAt.toISOString()}`,
+        ]);
+        expect(await dueAbout(at)).not.toContain(action.id);
+        expect(await dueAbout(later(action.dueAt, -2 * DAY))).not.toContain(action.id);
+        // The next window is another reminder.
+        expect(await dueAbout(later(action.dueAt, -HOUR))).toContain(action.id);
+      }
     });
 
     it('writes each reminder once when two sweeps run at once', async () => {
@@ -253,8 +316,8 @@ describe('reminders', () => {
       const week = await sweptAbout(site, later(end, -3 * DAY));
       expect(recipients(week)).toEqual(membersAndAdmins());
       expect(subjectTo(week, memberEn)).toBe(
-        `Certificate ${certificate.number} expires on ${formatDate(lastDay, 'en')}: ` +
-          `${site.name} (${organisation.name})`,
+        `Certificate ${certificate.number} valid until ${formatDate(lastDay, 'en')}, ` +
+          `expiring within 7 days: ${site.name} (${organisation.name})`,
       );
       expect(await sweptAbout(site, later(end, -3 * DAY), later(end, -HOUR))).toEqual([]);
 
@@ -270,6 +333,14 @@ describe('reminders', () => {
       expect(await onceKeysOf(site.id)).toEqual([
         `audit.surveillance_due:${site.id}:${lastDay} ×${n}`,
       ]);
+      expect(await recorded(id)).toEqual([
+        `certificate.expiring_in_30_days:${id}:${end.toISOString()}`,
+        `certificate.expiring_in_7_days:${id}:${end.toISOString()}`,
+      ]);
+      expect(await recorded(site.id)).toEqual([`audit.surveillance_due:${site.id}:${lastDay}`]);
+      const loaded = await dueAbout(later(end, -HOUR));
+      expect(loaded).not.toContain(id);
+      expect(loaded).not.toContain(site.id);
     });
 
     it('does not call for a surveillance audit already planned', async () => {
@@ -292,6 +363,32 @@ describe('reminders', () => {
     });
   });
 
+  it('finds in SQL the window reminderDue finds, and writes its key as reminderKey does', async () => {
+    const deadline = new Date('2030-03-12T10:00:00.123Z');
+    const offsets = [-31 * DAY, -30 * DAY, -20 * DAY, -7 * DAY - 1, -7 * DAY, -3 * DAY];
+    offsets.push(-DAY - 1, -DAY, -DAY + 1, -HOUR, -1, 0, 1, 40 * DAY);
+    for (const schedule of [CORRECTIVE_ACTION_REMINDERS, CERTIFICATE_REMINDERS]) {
+      for (const offset of offsets) {
+        const at = later(deadline, offset);
+        const values: unknown[] = [deadline];
+        const sql = reminderDueSql(schedule, '$1::timestamptz', at, binder(values));
+        const [{ kind }] = await t.db.query<{ kind: string | null }[]>(
+          `SELECT ${sql} AS kind`,
+          values,
+        );
+        expect([offset, kind]).toEqual([offset, reminderDue(schedule, deadline, at)]);
+      }
+    }
+    // A deadline to the microsecond, as `now() + interval` writes it: both keep the millisecond.
+    const [row] = await t.db.query<{ due: Date; key: string }[]>(
+      `SELECT $1::timestamptz AS due,
+              ${reminderKeySql("'corrective_action.overdue'", "'x'", { instant: '$1::timestamptz' })} AS key`,
+      ['2030-03-12T10:00:00.123987Z'],
+    );
+    expect(row.key).toBe(reminderKey('corrective_action.overdue', 'x', row.due));
+    expect(row.key).toBe('corrective_action.overdue:x:2030-03-12T10:00:00.123Z');
+  });
+
   it('runs as a scheduled job, once its window is reached', async () => {
     const { site, action } = await siteWithAction('E14', 'minor_nc');
     // Eleven hours before its deadline, opened long before.
@@ -308,6 +405,8 @@ describe('reminders', () => {
     expect(subjectTo(mails, memberEn)).toContain('due tomorrow');
     expect(await scheduler.runNow(REMINDER_SWEEP_JOB)).toBe('completed');
     expect((await delivered()).filter((m) => m.parsed.subject?.includes(site.name))).toEqual([]);
+    // Its deadline has microseconds, its key milliseconds: the sweep's query still finds the record.
+    expect(await dueAbout(new Date())).not.toContain(action.id);
   });
 
   it('is run by npm run compliance:sweep as of --at', async () => {

@@ -50,8 +50,10 @@ export function defineFuzzSuite({ runs }: FuzzSuiteOptions): void {
 
     beforeAll(async () => {
       write(`fuzz: seed ${seed} (replay with FUZZ_SEED=${seed}), ${runs} cases per operation`);
-      // The public routes' rate limit would answer 429 to most of the cases: lift it here.
-      t = await createTestApp({ env: { PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000' } });
+      // The public and account routes' rate limits would answer 429 to most of the cases: lift them.
+      t = await createTestApp({
+        env: { PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000', ACCOUNT_RATE_LIMIT_PER_MINUTE: '1000000' },
+      });
       fixture = await seedFuzzFixture(t);
       table = accessTable(t);
       fuzzer = new Fuzzer(t, loadDocument(), fixture);

@@ -1,7 +1,6 @@
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { clientKey, SlidingWindowLimiter } from 'src/certificates/public/rate-limiter';
-import { TooManyRequestsError } from 'src/common/errors';
+import { admitClient, SlidingWindowLimiter } from 'src/common/rate-limiter';
 import { appConfig, type AppConfig } from 'src/config/app-config';
 
 /**
@@ -22,15 +21,7 @@ export class PublicThrottleGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const decision = this.limiter.hit(clientKey(request.ip));
-    if (!decision.allowed) {
-      throw new TooManyRequestsError(
-        'REQUEST.RATE_LIMITED',
-        `Too many requests from this address; retry in ${decision.retryAfterSeconds} s`,
-        decision.retryAfterSeconds,
-      );
-    }
+    admitClient(this.limiter, context.switchToHttp().getRequest<FastifyRequest>().ip);
     return true;
   }
 }

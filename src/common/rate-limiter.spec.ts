@@ -1,4 +1,5 @@
-import { clientKey, SlidingWindowLimiter } from 'src/certificates/public/rate-limiter';
+import { TooManyRequestsError } from 'src/common/errors';
+import { admitClient, clientKey, SlidingWindowLimiter } from 'src/common/rate-limiter';
 
 const MINUTE = 60_000;
 
@@ -97,5 +98,27 @@ describe('clientKey', () => {
     [undefined, 'unknown'],
   ])('counts %p as %p', (address, key) => {
     expect(clientKey(address)).toBe(key);
+  });
+});
+
+describe('admitClient', () => {
+  it('admits up to the limit, then throws a 429 carrying the Retry-After', () => {
+    const { limiter } = limiterAt(10 * MINUTE, 2);
+    admitClient(limiter, '::ffff:203.0.113.7');
+    admitClient(limiter, '203.0.113.7');
+    let refused: unknown;
+    try {
+      admitClient(limiter, '203.0.113.7');
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(TooManyRequestsError);
+    expect(refused).toMatchObject({
+      status: 429,
+      code: 'REQUEST.RATE_LIMITED',
+      // The window's two requests weigh below the limit 30 s into the next window.
+      extensions: { retryAfter: 90 },
+    });
+    expect(() => admitClient(limiter, '203.0.113.8')).not.toThrow();
   });
 });

@@ -1,4 +1,5 @@
 import { isIPv6 } from 'node:net';
+import { TooManyRequestsError } from 'src/common/errors';
 
 export interface RateLimitOptions {
   /** Requests admitted per client within any window of `windowMs`. */
@@ -83,6 +84,21 @@ export class SlidingWindowLimiter {
       at = end + this.windowMs * Math.max(0, 1 - (this.limit - 1) / Math.max(count, 1));
     }
     return Math.max(1, Math.ceil((Math.max(at, now) - now) / 1000));
+  }
+}
+
+/**
+ * Counts one request from the client at `address` (see {@link clientKey}); past the limit, a 429
+ * `REQUEST.RATE_LIMITED` with the Retry-After it can expect.
+ */
+export function admitClient(limiter: SlidingWindowLimiter, address: string | undefined): void {
+  const decision = limiter.hit(clientKey(address));
+  if (!decision.allowed) {
+    throw new TooManyRequestsError(
+      'REQUEST.RATE_LIMITED',
+      `Too many requests from this address; retry in ${decision.retryAfterSeconds} s`,
+      decision.retryAfterSeconds,
+    );
   }
 }
 
