@@ -754,7 +754,7 @@ describe('notifications: the outbox and its dispatcher', () => {
   });
 
   describe('retention', () => {
-    it('deletes sent messages older than NOTIFY_RETENTION_DAYS, read or not, by batches, and keeps the rest', async () => {
+    it('deletes sent messages older than NOTIFY_RETENTION_DAYS, read or not, by batches, and failed account emails whose code has expired, and keeps the rest', async () => {
       const insert = (count: number, status: string, daysAgo: number) =>
         t.db.query(
           `INSERT INTO notification
@@ -772,6 +772,17 @@ describe('notifications: the outbox and its dispatcher', () => {
       await insert(1, 'failed', 400);
       await insert(1, 'pending', 400);
       await insert(2, 'sent', 364);
+      // Failed account emails: one whose code has expired (8 days), one whose code still works.
+      for (const daysAgo of [8, 6]) {
+        await t.db.query(
+          `INSERT INTO notification
+             (kind, recipient_user_id, recipient_email, language, subject, text_body, html_body,
+              status, attempts, created_at)
+           VALUES ('account.invitation', $1, $2, 'fr', 'Invitation', '', '', 'failed', 8,
+                   now() - make_interval(days => $3))`,
+          [member.id, member.email, daysAgo],
+        );
+      }
       expect(await t.app.get(SchedulerService).runNow(NOTIFICATION_RETENTION_JOB)).toBe(
         'completed',
       );
@@ -780,6 +791,7 @@ describe('notifications: the outbox and its dispatcher', () => {
            FROM notification ORDER BY status, days`,
       );
       expect(left).toEqual([
+        { status: 'failed', days: 6 },
         { status: 'failed', days: 400 },
         { status: 'pending', days: 400 },
         { status: 'sent', days: 364 },
