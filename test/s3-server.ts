@@ -1,5 +1,7 @@
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
@@ -57,4 +59,58 @@ export async function startS3Server(): Promise<S3TestServer> {
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/** A stand-in for an S3 server in trouble, on a free loopback port. */
+export interface FaultyServer {
+  readonly endpoint: string;
+  /** Connections accepted so far. */
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+async function listening(server: Server, sockets: Set<Socket>): Promise<FaultyServer> {
+  let connections = 0;
+  server.on('connection', (socket: Socket) => {
+    connections += 1;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    get connections() {
+      return connections;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) {
+          socket.destroy();
+        }
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Accepts connections and never answers a byte: a server hung, or a network dropping replies. */
+export function startSilentServer(): Promise<FaultyServer> {
+  return listening(
+    createServer(() => undefined),
+    new Set(),
+  );
+}
+
+/** Answers every request with `status` and an S3 error document: 503 SlowDown, 403 AccessDenied… */
+export function startFailingServer(status: number, code: string): Promise<FaultyServer> {
+  const server = createHttpServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      response.writeHead(status, { 'content-type': 'application/xml' });
+      response.end(
+        `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${code}</Message></Error>`,
+      );
+    });
+  });
+  return listening(server, new Set());
 }

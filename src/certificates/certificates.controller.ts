@@ -104,7 +104,7 @@ export class CertificatesController {
   @ApiCertificateNumberParam()
   @ApiProduces('application/pdf')
   @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
-  @ApiProblemResponses(400, 404, 409)
+  @ApiProblemResponses(400, 404, 409, 503)
   async pdf(
     @CurrentActor() actor: Actor,
     @CertificateNumberParam() number: string,

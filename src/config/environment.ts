@@ -179,11 +179,11 @@ export class EnvironmentVariables {
   @IsInt()
   @Min(100)
   @Max(600_000)
-  readonly S3_REQUEST_TIMEOUT_MS: number = 20_000;
+  readonly S3_REQUEST_TIMEOUT_MS: number = 10_000;
 
   /**
-   * Uploads to the bucket at a time in each instance (each holds up to about 10 MiB); the others
-   * wait their turn, 30 s at most.
+   * Uploads to the bucket at a time in each instance (one of 15 MiB holds up to about 25 MiB of
+   * memory); the others wait their turn, 30 s at most, then get 503.
    */
   @Transform(toInt)
   @IsInt()

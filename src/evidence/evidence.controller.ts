@@ -55,7 +55,7 @@ export class EvidenceController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadEvidenceForm })
   @ApiCreatedResponse({ type: EvidenceResponse })
-  @ApiProblemResponses(400, 404, 409, 413, 415)
+  @ApiProblemResponses(400, 404, 409, 413, 415, 503)
   upload(
     @Ctx() ctx: RequestContext,
     @CurrentActor() actor: Actor,
@@ -86,7 +86,7 @@ export class EvidenceController {
   @ApiUuidParam()
   @ApiProduces(...EVIDENCE_MEDIA_TYPES)
   @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
-  @ApiProblemResponses(400, 404, 409)
+  @ApiProblemResponses(400, 404, 409, 503)
   download(
     @Ctx() ctx: RequestContext,
     @CurrentActor() actor: Actor,

@@ -21,6 +21,7 @@ export interface FileStorage {
    * The content stored under `sha256`, after checking that its bytes still hash to it (a stream
    * cannot be unsent: corruption is caught before the first byte goes out).
    * @throws StoredFileError when it is missing or corrupt
+   * @throws StorageUnavailableError when the store cannot be reached (as every method may)
    */
   get(sha256: string): Promise<StoredFile>;
 
@@ -39,6 +40,12 @@ export interface FileStorage {
    * number of leftovers cleared.
    */
   purgeStale(before: Date): Promise<number>;
+
+  /** Resolves when the store answers and takes writes, within about two seconds; throws when not. */
+  ping(): Promise<void>;
+
+  /** Lets go of what the store holds open (connections to a bucket), at shutdown. */
+  close?(): void;
 }
 
 export interface StagedFile {

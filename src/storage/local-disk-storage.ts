@@ -1,8 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { constants, createWriteStream } from 'node:fs';
 import { access, link, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { type Readable, Transform } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   type FileStorage,
@@ -11,6 +11,7 @@ import {
   type StoredFile,
   StoredFileError,
 } from 'src/storage/file-storage';
+import { digestOf, hashingStream, removeUnlessNeeded } from 'src/storage/storage-steps';
 
 const DIR_MODE = 0o750;
 const FILE_MODE = 0o640;
@@ -38,29 +39,28 @@ export class LocalDiskStorage implements FileStorage {
     }
   }
 
+  /** Whether the folders can still be written (a disk remounted read-only, a volume gone). */
+  async ping(): Promise<void> {
+    for (const dir of [this.staging, this.trash, join(this.root, 'sha256')]) {
+      await access(dir, constants.W_OK);
+    }
+  }
+
   async stage(source: Readable): Promise<StagedFile> {
     const path = join(this.staging, `${randomUUID()}.part`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const hashing = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
+    const hashing = hashingStream();
     try {
       // flush: the bytes reach the disk before the record that refers to them is committed.
       await pipeline(
         source,
-        hashing,
+        hashing.stream,
         createWriteStream(path, { flags: 'wx', mode: FILE_MODE, flush: true }),
       );
     } catch (error) {
       await rm(path, { force: true });
       throw error;
     }
-    return this.staged(path, hash.digest('hex'), size);
+    return this.staged(path, hashing.sha256(), hashing.size());
   }
 
   async get(sha256: string): Promise<StoredFile> {
@@ -71,16 +71,11 @@ export class LocalDiskStorage implements FileStorage {
     try {
       // One descriptor for the check and the transfer: a file replaced in between (by a rename)
       // cannot slip other bytes in.
-      const hash = createHash('sha256');
-      for await (const chunk of handle.createReadStream({ start: 0, autoClose: false })) {
-        hash.update(chunk as Buffer);
+      const read = await digestOf(handle.createReadStream({ start: 0, autoClose: false }));
+      if (read.sha256 !== sha256) {
+        throw new StoredFileError(sha256, 'corrupt', read.sha256);
       }
-      const actual = hash.digest('hex');
-      if (actual !== sha256) {
-        throw new StoredFileError(sha256, 'corrupt', actual);
-      }
-      const { size } = await handle.stat();
-      return { size, stream: handle.createReadStream({ start: 0, autoClose: true }) };
+      return { size: read.size, stream: handle.createReadStream({ start: 0, autoClose: true }) };
     } catch (error) {
       await handle.close();
       throw error;
@@ -94,32 +89,26 @@ export class LocalDiskStorage implements FileStorage {
     );
   }
 
-  async delete(sha256: string, stillNeeded: () => Promise<boolean>): Promise<boolean> {
+  delete(sha256: string, stillNeeded: () => Promise<boolean>): Promise<boolean> {
     const path = this.pathOf(sha256);
-    if (await stillNeeded()) {
-      return false;
-    }
     const aside = join(this.trash, `${sha256}.${randomUUID()}`);
-    try {
-      await rename(path, aside);
-    } catch (error) {
-      if (isCode(error, 'ENOENT')) {
-        return false;
-      }
-      throw error;
-    }
-    // Out of view now: an upload of the same bytes that committed since the first question
-    // either finds the file missing and puts its own copy, or is seen here and gets it back.
-    let needed = true;
-    try {
-      needed = await stillNeeded();
-    } finally {
-      if (needed) {
-        await linkUnlessPresent(aside, path);
-      }
-      await rm(aside, { force: true });
-    }
-    return !needed;
+    return removeUnlessNeeded(
+      {
+        takeOut: () =>
+          rename(path, aside).then(
+            () => true,
+            (error: unknown) => {
+              if (isCode(error, 'ENOENT')) {
+                return false;
+              }
+              throw error;
+            },
+          ),
+        putBack: () => linkUnlessPresent(aside, path),
+        drop: () => rm(aside, { force: true }),
+      },
+      stillNeeded,
+    );
   }
 
   async purgeStale(before: Date): Promise<number> {

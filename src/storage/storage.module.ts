@@ -76,7 +76,6 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
-    // The S3 driver keeps connections to the bucket open.
-    (this.storage as Partial<{ close(): void }>).close?.();
+    this.storage.close?.();
   }
 }

@@ -104,7 +104,7 @@ export class PublicCertificatesController {
   @ApiCertificateNumberParam()
   @ApiProduces('application/pdf')
   @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
-  @ApiProblemResponses(400, 404, 409, 410, 429)
+  @ApiProblemResponses(400, 404, 409, 410, 429, 503)
   async pdf(
     @CertificateNumberParam() number: string,
     @Res({ passthrough: true }) reply: FastifyReply,
