@@ -30,7 +30,8 @@ function processMetrics(): Registry {
 
 /**
  * The metrics of this instance in Prometheus format: HTTP requests by route pattern and status,
- * the scheduler's runs, the database pool, and the counts read from the database at scrape time.
+ * the scheduler's runs, the database pool, and the counts read from the database at scrape time
+ * (one read shared by the scrapes of a few seconds: see {@link DatabaseGauges}).
  */
 @Injectable()
 export class MetricsService implements OnModuleInit {
@@ -57,7 +58,7 @@ export class MetricsService implements OnModuleInit {
   });
   private readonly collectionErrors = new Counter({
     name: 'charter_metrics_collection_errors_total',
-    help: 'Scrapes in which a gauge could not be read from the database, by source',
+    help: 'Reads of the database gauges that failed (an error or a timeout), by source',
     labelNames: ['source'] as const,
     registers: [this.registry],
   });
@@ -95,9 +96,14 @@ export class MetricsService implements OnModuleInit {
     });
   }
 
-  /** Every series, the database gauges read now. */
+  /** Every series; the database gauges as last read, at most a few seconds ago. */
   async exposition(): Promise<string> {
     await this.database.refresh();
     return Registry.merge([processMetrics(), this.registry]).metrics();
+  }
+
+  /** The next scrape reads the database anew, however recent the last read. */
+  expireDatabaseReading(): void {
+    this.database.expire();
   }
 }

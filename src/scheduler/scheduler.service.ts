@@ -17,7 +17,8 @@ export interface JobRun {
   readonly at: Date;
   /**
    * Work to do once the transaction has committed (removing files, network calls), never while
-   * holding it. Not done when the run fails.
+   * holding it, nor the job's lock. Not done when the run fails; when it fails itself, the run
+   * ends `failed`.
    */
   readonly afterCommit: (task: () => Promise<void>) => void;
 }
@@ -30,10 +31,14 @@ export interface ScheduledJob {
   run(run: JobRun): Promise<void>;
 }
 
-export type JobOutcome = 'completed' | 'skipped';
+/**
+ * How a run ended: `failed` is a run whose transaction committed but whose work after the
+ * commit failed (a run that fails before is rolled back and thrown).
+ */
+export type JobOutcome = 'completed' | 'skipped' | 'failed';
 
-/** How a run ended, as told to the listeners of {@link SchedulerService.onRunEnd}. */
-export type JobRunEnd = JobOutcome | 'failed';
+/** How a run ended, as told to the listeners of {@link SchedulerService.onRunEnd}: thrown is `failed`. */
+export type JobRunEnd = JobOutcome;
 
 /** Told of each run once it has ended, with its duration in seconds (for the metrics). */
 export type JobRunListener = (name: string, end: JobRunEnd, seconds: number) => void;
@@ -46,9 +51,10 @@ interface Registered {
 
 /**
  * Runs registered jobs on timers. Every run is one transaction that first tries the job's
- * advisory lock: with several instances only one runs a job at a time, the others skip. Timers
- * do not keep the process alive, stop on shutdown and stay off when NODE_ENV=test unless
- * {@link start} is called (tests call {@link runNow} instead).
+ * advisory lock: with several instances only one runs a job's transaction at a time, the others
+ * skip; its work after the commit runs once the lock is released. Timers do not keep the process
+ * alive, stop on shutdown and stay off when NODE_ENV=test unless {@link start} is called (tests
+ * call {@link runNow} instead).
  */
 @Injectable()
 export class SchedulerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -116,7 +122,8 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
 
   /**
    * Runs the job once now: 'skipped' when another run (of any instance) holds its lock. A
-   * failure rolls the transaction back and is thrown.
+   * failure rolls the transaction back and is thrown; work after the commit that fails is logged
+   * and makes the run 'failed'.
    */
   async runNow(name: string): Promise<JobOutcome> {
     const entry = this.jobs.get(name);
@@ -178,15 +185,19 @@ export class SchedulerService implements OnApplicationBootstrap, BeforeApplicati
       await job.run({ em, at: new Date(), afterCommit: (task) => after.push(task) });
       return 'completed';
     });
+    // Each task is independent of the others: one failing does not hold the rest back.
+    let failed = false;
     for (const task of after) {
       try {
         await task();
       } catch (error) {
+        failed = true;
         this.logger.error(
           `Job ${job.name}: a task after commit failed: ${error instanceof Error ? error.message : String(error)}`,
+          error instanceof Error ? error.stack : undefined,
         );
       }
     }
-    return outcome;
+    return failed ? 'failed' : outcome;
   }
 }

@@ -4,6 +4,8 @@ import type { Pool } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import { COMPLIANCE_SWEEP_JOB } from 'src/compliance/compliance-sweep';
 import type { User } from 'src/members/user.entity';
+import { DATABASE_READ_TIMEOUT_MS } from 'src/metrics/database-gauges';
+import { MetricsService } from 'src/metrics/metrics.service';
 import { buildOpenApiDocument } from 'src/openapi/openapi';
 import { SchedulerService } from 'src/scheduler/scheduler.service';
 import { createTestApp, type TestApp } from '../app';
@@ -32,6 +34,9 @@ const SERIES = {
   charter_certificates: 'gauge',
   charter_notification_outbox_messages: 'gauge',
   charter_notification_outbox_oldest_age_seconds: 'gauge',
+  charter_notification_outbox_due_messages: 'gauge',
+  charter_notification_outbox_oldest_due_age_seconds: 'gauge',
+  charter_notification_outbox_retrying_messages: 'gauge',
   charter_scheduler_job_duration_seconds: 'histogram',
   charter_metrics_collection_errors_total: 'counter',
   process_cpu_seconds_total: 'counter',
@@ -105,7 +110,10 @@ describe('metrics', () => {
 
   const scrapeAs = (options: Partial<InjectOptions> = {}) =>
     t.request({ method: 'GET', url: '/metrics', ...options });
+  /** The database read anew: what the database holds now, not a read of a few seconds ago. */
+  const fresh = () => t.app.get(MetricsService).expireDatabaseReading();
   const scrape = async () => {
+    fresh();
     const res = await scrapeAs();
     expect(res.statusCode).toBe(200);
     return new Scrape(res.body);
@@ -337,13 +345,16 @@ describe('metrics', () => {
     it('shows the queries waiting for a connection when every one is taken', async () => {
       await hold(5);
       const waiting = t.db.query('SELECT 1');
+      fresh();
       const scraping = scrapeAs();
-      // Once the scrape's own queries wait too, it has read the pool: let everything go.
+      // Once the scrape's own read waits too (one transaction, not one query per count), it has
+      // read the pool: let everything go.
       const since = Date.now();
-      while (pool().waitingCount < 4 && Date.now() - since < 5000) {
+      while (pool().waitingCount < 2 && Date.now() - since < 5000) {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      expect(pool().waitingCount).toBe(4);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(pool().waitingCount).toBe(2);
       await Promise.all(held.splice(0).map((runner) => runner.release()));
       await waiting;
       const res = await scraping;
@@ -440,31 +451,47 @@ describe('metrics', () => {
 
   it('counts the outbox backlog and failures, and the age of the oldest message of each', async () => {
     const before = await scrape();
-    const insert = (status: string, createdAgo: string) =>
+    const insert = (
+      status: string,
+      createdAgo: string,
+      { dueIn = '0 seconds', lastError = null as string | null } = {},
+    ) =>
       t.db.query(
         `INSERT INTO notification
            (kind, recipient_email, language, subject, text_body, html_body, status, sent_at,
-            created_at)
+            created_at, next_attempt_at, last_error)
          VALUES ('test.metrics', 'ops@example.ma', 'fr', 'Essai', 'Essai', '<p>Essai</p>',
                  $1::varchar, CASE WHEN $1::varchar = 'sent' THEN now() END,
-                 now() - $2::interval)`,
-        [status, createdAgo],
+                 now() - $2::interval, now() + $3::interval, $4)`,
+        [status, createdAgo, dueIn, lastError],
       );
-    await insert('pending', '2 hours');
+    // Due for two hours: no dispatcher has taken it.
+    await insert('pending', '2 hours', { dueIn: '-2 hours' });
     await insert('pending', '1 minute');
-    await insert('failed', '1 day');
+    // Its last attempt failed (the mail server refused it); the next one is in ten minutes.
+    await insert('pending', '30 minutes', { dueIn: '10 minutes', lastError: '421 try later' });
+    await insert('failed', '1 day', { lastError: '550 no such user' });
     await insert('sent', '3 days');
 
     const after = await scrape();
     const outbox = (s: Scrape) => s.byStatus('charter_notification_outbox_messages');
     expect(outbox(after)).toEqual({
-      pending: outbox(before).pending + 2,
+      pending: outbox(before).pending + 3,
       failed: outbox(before).failed + 1,
     });
     const oldest = after.byStatus('charter_notification_outbox_oldest_age_seconds');
     expect(oldest.pending).toBeGreaterThanOrEqual(2 * 3600);
     expect(oldest.pending).toBeLessThan(3 * 3600);
     expect(oldest.failed).toBeGreaterThanOrEqual(24 * 3600);
+
+    // What an alert on a stuck or failing outbox reads.
+    const due = 'charter_notification_outbox_due_messages';
+    const retrying = 'charter_notification_outbox_retrying_messages';
+    expect(after.value(due)).toBe(before.count(due) + 2);
+    expect(after.value(retrying)).toBe(before.count(retrying) + 1);
+    const dueFor = after.value('charter_notification_outbox_oldest_due_age_seconds');
+    expect(dueFor).toBeGreaterThanOrEqual(2 * 3600);
+    expect(dueFor).toBeLessThan(3 * 3600);
   });
 
   it('times each scheduled job run by job and outcome', async () => {
@@ -493,6 +520,17 @@ describe('metrics', () => {
       await other.release();
     }
     await expect(scheduler.runNow(failing)).rejects.toThrow('the job fails on purpose');
+    // Committed, but its work after the commit failed: not completed.
+    const afterCommit = `test.after-commit-${randomUUID()}`;
+    scheduler.register({
+      name: afterCommit,
+      everyMs: 3_600_000,
+      run: ({ afterCommit: later }) => {
+        later(() => Promise.reject(new Error('the bucket is away')));
+        return Promise.resolve();
+      },
+    });
+    expect(await scheduler.runNow(afterCommit)).toBe('failed');
 
     const after = await scrape();
     const runs = (s: Scrape, labels: Labels) =>
@@ -500,6 +538,8 @@ describe('metrics', () => {
     expect(runs(after, completed)).toBe(runs(before, completed) + 1);
     expect(runs(after, skipped)).toBe(runs(before, skipped) + 1);
     expect(runs(after, { job: failing, outcome: 'failed' })).toBe(1);
+    expect(runs(after, { job: afterCommit, outcome: 'failed' })).toBe(1);
+    expect(runs(after, { job: afterCommit, outcome: 'completed' })).toBe(0);
     expect(after.count('charter_scheduler_job_duration_seconds_sum', completed)).toBeGreaterThan(0);
   });
 
@@ -514,14 +554,114 @@ describe('metrics', () => {
     }
     expect(during.byStatus('charter_notification_outbox_messages')).toEqual({});
     expect(during.byStatus('charter_notification_outbox_oldest_age_seconds')).toEqual({});
+    for (const name of [
+      'charter_notification_outbox_due_messages',
+      'charter_notification_outbox_oldest_due_age_seconds',
+      'charter_notification_outbox_retrying_messages',
+    ]) {
+      expect({ name, value: during.value(name) }).toEqual({ name, value: undefined });
+    }
     expect(during.value('charter_metrics_collection_errors_total', { source: 'outbox' })).toBe(
       before.count('charter_metrics_collection_errors_total', { source: 'outbox' }) + 1,
     );
     expect(during.byStatus('charter_sites')).toEqual(before.byStatus('charter_sites'));
+    expect(during.byStatus('charter_certificates')).toEqual(
+      before.byStatus('charter_certificates'),
+    );
+    for (const source of ['sites', 'certificates']) {
+      expect(during.count('charter_metrics_collection_errors_total', { source })).toBe(
+        before.count('charter_metrics_collection_errors_total', { source }),
+      );
+    }
 
     const after = await scrape();
     expect(after.byStatus('charter_notification_outbox_messages')).toEqual(
       before.byStatus('charter_notification_outbox_messages'),
     );
+  });
+
+  describe('the cost of a scrape', () => {
+    afterEach(() => {
+      jest.restoreAllMocks();
+    });
+
+    it('shares one database read between the scrapes that come together and those just after', async () => {
+      fresh();
+      const reads = jest.spyOn(t.db, 'transaction');
+      const answers = await Promise.all([scrapeAs(), scrapeAs(), scrapeAs()]);
+      expect(answers.map((res) => res.statusCode)).toEqual([200, 200, 200]);
+      expect(reads).toHaveBeenCalledTimes(1);
+
+      const next = await scrapeAs();
+      expect(next.statusCode).toBe(200);
+      expect(reads).toHaveBeenCalledTimes(1);
+      const [first, again] = [new Scrape(answers[0].body), new Scrape(next.body)];
+      for (const name of ['charter_sites', 'charter_certificates']) {
+        expect({ name, counts: again.byStatus(name) }).toEqual({
+          name,
+          counts: first.byStatus(name),
+        });
+      }
+      // Served, but not read anew: the HTTP series still count.
+      expect(
+        again.count('charter_http_requests_total', {
+          method: 'GET',
+          route: '/metrics',
+          status: '200',
+        }),
+      ).toBeGreaterThan(
+        first.count('charter_http_requests_total', {
+          method: 'GET',
+          route: '/metrics',
+          status: '200',
+        }),
+      );
+    });
+
+    it('answers without the database gauges when their read outlasts its timeout, and counts it', async () => {
+      const before = await scrape();
+      // A migration holding the table: the read waits for the lock, until its timeout.
+      const locker = t.db.createQueryRunner();
+      await locker.startTransaction();
+      await locker.query('LOCK TABLE certificate IN ACCESS EXCLUSIVE MODE');
+      let during: Scrape;
+      let hung: NodeJS.Timeout | undefined;
+      try {
+        fresh();
+        // Far longer than the read's timeout: without one, the scrape waits for the lock.
+        const answered = await Promise.race([
+          scrapeAs(),
+          new Promise<null>((resolve) => {
+            hung = setTimeout(resolve, DATABASE_READ_TIMEOUT_MS + 10_000, null);
+          }),
+        ]);
+        expect(answered?.statusCode).toBe(200);
+        during = new Scrape(answered?.body ?? '');
+      } finally {
+        clearTimeout(hung);
+        await locker.rollbackTransaction();
+        await locker.release();
+      }
+      for (const name of [
+        'charter_sites',
+        'charter_certificates',
+        'charter_notification_outbox_messages',
+      ]) {
+        expect({ name, counts: during.byStatus(name) }).toEqual({ name, counts: {} });
+      }
+      expect(during.value('charter_notification_outbox_due_messages')).toBeUndefined();
+      for (const source of ['sites', 'certificates', 'outbox']) {
+        expect(during.value('charter_metrics_collection_errors_total', { source })).toBe(
+          before.count('charter_metrics_collection_errors_total', { source }) + 1,
+        );
+      }
+      expect(during.value('charter_db_pool_max_connections')).toBe(5);
+
+      const after = await scrape();
+      expect(after.byStatus('charter_sites')).toEqual(before.byStatus('charter_sites'));
+      expect(after.byStatus('charter_certificates')).toEqual(
+        before.byStatus('charter_certificates'),
+      );
+    });
   });
 });

@@ -120,19 +120,57 @@ describe('scheduler', () => {
     expect(await first).toBe('completed');
   });
 
-  it('logs a failed work after commit without failing the run', async () => {
+  it('ends a run whose work after commit fails as failed, logged, after the rest of that work', async () => {
     const error = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const name = `after-${randomUUID()}`;
+    const ends: string[] = [];
+    scheduler.onRunEnd((job, end) => {
+      if (job === name) {
+        ends.push(end);
+      }
+    });
+    const next = jest.fn(() => Promise.resolve());
     scheduler.register({
       name,
       everyMs: 60_000,
-      run: ({ afterCommit }) => {
+      run: async ({ em, afterCommit }) => {
+        await em.query('INSERT INTO test_job_log (job, n) VALUES ($1, 1)', [name]);
         afterCommit(() => Promise.reject(new Error('disk gone')));
-        return Promise.resolve();
+        afterCommit(next);
       },
     });
+    expect(await scheduler.runNow(name)).toBe('failed');
+    // The transaction had committed: its work stays; the other task after commit still ran.
+    expect(await logged(name)).toEqual([{ n: 1 }]);
+    expect(next).toHaveBeenCalledTimes(1);
+    expect(error).toHaveBeenCalledWith(
+      expect.stringContaining(`Job ${name}: a task after commit failed: disk gone`),
+      expect.any(String),
+    );
+    await until(() => ends.length > 0);
+    expect(ends).toEqual(['failed']);
+  });
+
+  it('tells its listeners how each run ended', async () => {
+    const name = `told-${randomUUID()}`;
+    const ends: string[] = [];
+    scheduler.onRunEnd((job, end, seconds) => {
+      if (job === name) {
+        expect(seconds).toBeGreaterThanOrEqual(0);
+        ends.push(end);
+      }
+    });
+    let fail = false;
+    scheduler.register({
+      name,
+      everyMs: 60_000,
+      run: () => (fail ? Promise.reject(new Error('boom')) : Promise.resolve()),
+    });
     expect(await scheduler.runNow(name)).toBe('completed');
-    expect(error).toHaveBeenCalledWith(expect.stringContaining('disk gone'));
+    fail = true;
+    await expect(scheduler.runNow(name)).rejects.toThrow('boom');
+    await until(() => ends.length === 2);
+    expect(ends).toEqual(['completed', 'failed']);
   });
 
   it('keeps its timers off under NODE_ENV=test until started, then logs failures and goes on', async () => {
