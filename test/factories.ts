@@ -1,6 +1,7 @@
 import { AuditFinding } from 'src/audits/audit-finding.entity';
 import { Audit } from 'src/audits/audit.entity';
 import type { FindingResult } from 'src/audits/audits.types';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createHash, randomInt, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { hashPassword } from 'src/auth/password';
@@ -90,6 +91,40 @@ export function tokenFor(t: TestApp, user: User): Promise<string> {
 /** `Authorization` header of the user. */
 export async function authAs(t: TestApp, user: User): Promise<{ authorization: string }> {
   return { authorization: `Bearer ${await tokenFor(t, user)}` };
+}
+
+/** A request to `/api/v1${url}` as the user, or without a token for null. */
+export type ApiCall = (
+  user: User | null,
+  method: InjectOptions['method'],
+  url: string,
+  payload?: object,
+  headers?: Record<string, string>,
+) => Promise<LightMyRequestResponse>;
+
+/**
+ * A spec's `call` to the API: `const call = apiCaller(() => t)`, `t` being the app its
+ * `beforeAll` starts. Headers given win over the user's `Authorization`.
+ */
+export function apiCaller(app: () => TestApp): ApiCall {
+  return async (user, method, url, payload, headers = {}) =>
+    app().request({
+      method,
+      url: `/api/v1${url}`,
+      payload,
+      headers: { ...(user ? await authAs(app(), user) : {}), ...headers },
+    });
+}
+
+/** The same call, throwing on any answer but a 2xx: for the steps that bring a test to its point. */
+export function succeeding(call: ApiCall): ApiCall {
+  return async (user, method, url, payload, headers) => {
+    const res = await call(user, method, url, payload, headers);
+    if (res.statusCode >= 300) {
+      throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
+    }
+    return res;
+  };
 }
 
 /** A live refresh token of the user (only its hash is stored, as login stores it). */

@@ -136,6 +136,28 @@ describe('S3Storage, beyond the contract', () => {
     return staged.sha256;
   };
 
+  /**
+   * Replaces the content stored under `hash` with `damaged`, still labelled as `hash`: reading it
+   * fails as corrupt, naming what it holds, and is logged.
+   */
+  const expectRefusedDamaged = async (hash: string, damaged: Buffer) => {
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: contentKey(hash),
+        Body: damaged,
+        Metadata: { sha256: hash },
+      }),
+    );
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const error = await storage.get(hash).catch((e: unknown) => e);
+    expect(error).toEqual(new StoredFileError(hash, 'corrupt', sha256(damaged)));
+    expect(logged).toHaveBeenCalledWith(
+      expect.stringContaining(`holds content ${sha256(damaged)}`),
+    );
+    logged.mockRestore();
+  };
+
   it('sends and checks checksums only where S3 requires them, which S3-compatible servers accept', async () => {
     expect(await client.config.requestChecksumCalculation()).toBe('WHEN_REQUIRED');
     expect(await client.config.responseChecksumValidation()).toBe('WHEN_REQUIRED');
@@ -171,21 +193,7 @@ describe('S3Storage, beyond the contract', () => {
     const hash = await store(original);
     const damaged = Buffer.from(original);
     damaged[0] ^= 1;
-    await client.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: contentKey(hash),
-        Body: damaged,
-        Metadata: { sha256: hash },
-      }),
-    );
-    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    const error = await storage.get(hash).catch((e: unknown) => e);
-    expect(error).toEqual(new StoredFileError(hash, 'corrupt', sha256(damaged)));
-    expect(logged).toHaveBeenCalledWith(
-      expect.stringContaining(`holds content ${sha256(damaged)}`),
-    );
-    logged.mockRestore();
+    await expectRefusedDamaged(hash, damaged);
   });
 
   it('reads larger content twice, and refuses it damaged before sending a byte, as on disk', async () => {
@@ -201,21 +209,7 @@ describe('S3Storage, beyond the contract', () => {
     const hash = sha256(original);
     const damaged = Buffer.from(original);
     damaged[damaged.length - 1] ^= 1;
-    await client.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: contentKey(hash),
-        Body: damaged,
-        Metadata: { sha256: hash },
-      }),
-    );
-    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    const error = await storage.get(hash).catch((e: unknown) => e);
-    expect(error).toEqual(new StoredFileError(hash, 'corrupt', sha256(damaged)));
-    expect(logged).toHaveBeenCalledWith(
-      expect.stringContaining(`holds content ${sha256(damaged)}`),
-    );
-    logged.mockRestore();
+    await expectRefusedDamaged(hash, damaged);
   });
 
   it('reads larger content anew when it was replaced between the two reads, and gives up the second time', async () => {

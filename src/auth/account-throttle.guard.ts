@@ -1,7 +1,5 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
-import { admitClient, SlidingWindowLimiter } from 'src/common/rate-limiter';
-import { appConfig, type AppConfig } from 'src/config/app-config';
+import { Injectable } from '@nestjs/common';
+import { ClientThrottleGuard } from 'src/common/rate-limiter';
 
 /**
  * Throttles the public account routes (password reset, its confirmation, accepting an invitation)
@@ -10,18 +8,6 @@ import { appConfig, type AppConfig } from 'src/config/app-config';
  * routes: the cost it guards against is per instance too.
  */
 @Injectable()
-export class AccountThrottleGuard implements CanActivate {
-  private readonly limiter: SlidingWindowLimiter;
-
-  constructor(@Inject(appConfig.KEY) config: AppConfig) {
-    this.limiter = new SlidingWindowLimiter({
-      limit: config.accountRateLimitPerMinute,
-      windowMs: 60_000,
-    });
-  }
-
-  canActivate(context: ExecutionContext): boolean {
-    admitClient(this.limiter, context.switchToHttp().getRequest<FastifyRequest>().ip);
-    return true;
-  }
-}
+export class AccountThrottleGuard extends ClientThrottleGuard(
+  (config) => config.accountRateLimitPerMinute,
+) {}

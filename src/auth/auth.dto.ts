@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Trim, TrimLowerCase } from 'src/common/transforms';
-import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { Trim } from 'src/common/transforms';
+import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { ACCOUNT_TOKEN_PATTERN } from 'src/auth/account-tokens';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from 'src/auth/password';
 import { ROLES, type Role } from 'src/auth/roles';
+import { IsEmailAddress, IsNewPassword } from 'src/common/validation';
 import { LANGUAGES, type Language } from 'src/members/members.types';
 
 export class LoginRequest {
@@ -96,11 +97,7 @@ export class UpdateMeResponse extends MeResponse {
 }
 
 export class PasswordResetRequest {
-  @ApiProperty({ format: 'email', maxLength: 254 })
-  @TrimLowerCase()
-  @IsString()
-  @MaxLength(254)
-  @IsEmail({}, { message: 'email must be an email address' })
+  @IsEmailAddress('email')
   readonly email!: string;
 }
 
@@ -111,13 +108,6 @@ export class SetPasswordWithTokenRequest {
   @Matches(ACCOUNT_TOKEN_PATTERN, { message: 'token is not a code sent by email' })
   readonly token!: string;
 
-  @ApiProperty({
-    format: 'password',
-    minLength: PASSWORD_MIN_LENGTH,
-    maxLength: PASSWORD_MAX_LENGTH,
-    description: 'Refused when too short or found in lists of leaked passwords',
-  })
-  @IsString()
-  @Length(1, PASSWORD_MAX_LENGTH)
+  @IsNewPassword()
   readonly password!: string;
 }

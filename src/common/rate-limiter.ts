@@ -1,5 +1,14 @@
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type Type,
+} from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { isIPv6 } from 'node:net';
 import { TooManyRequestsError } from 'src/common/errors';
+import { appConfig, type AppConfig } from 'src/config/app-config';
 
 export interface RateLimitOptions {
   /** Requests admitted per client within any window of `windowMs`. */
@@ -100,6 +109,28 @@ export function admitClient(limiter: SlidingWindowLimiter, address: string | und
       decision.retryAfterSeconds,
     );
   }
+}
+
+/**
+ * A guard that throttles its routes per client address (`request.ip`, which honours
+ * TRUST_PROXY_HOPS) to `perMinute(config)` requests in any minute, counted in this instance's
+ * memory. Each use gets its own count: `class XThrottleGuard extends ClientThrottleGuard(...) {}`.
+ */
+export function ClientThrottleGuard(perMinute: (config: AppConfig) => number): Type<CanActivate> {
+  @Injectable()
+  class ThrottleGuard implements CanActivate {
+    private readonly limiter: SlidingWindowLimiter;
+
+    constructor(@Inject(appConfig.KEY) config: AppConfig) {
+      this.limiter = new SlidingWindowLimiter({ limit: perMinute(config), windowMs: 60_000 });
+    }
+
+    canActivate(context: ExecutionContext): boolean {
+      admitClient(this.limiter, context.switchToHttp().getRequest<FastifyRequest>().ip);
+      return true;
+    }
+  }
+  return ThrottleGuard;
 }
 
 /**

@@ -1,6 +1,14 @@
-import { type ArgumentMetadata, ValidationPipe, type ValidationError } from '@nestjs/common';
-import { IsUUID, ValidateIf } from 'class-validator';
+import {
+  type ArgumentMetadata,
+  applyDecorators,
+  ValidationPipe,
+  type ValidationError,
+} from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsEmail, IsString, IsUUID, Length, MaxLength, ValidateIf } from 'class-validator';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from 'src/auth/password';
 import { type FieldError, RequestValidationError } from 'src/common/errors';
+import { TrimLowerCase } from 'src/common/transforms';
 
 /** Flattens class-validator's tree into one entry per failed field, with dotted paths. */
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
@@ -73,3 +81,35 @@ export const IsUuidField = (field: string) => IsUUID('all', { message: `${field}
 
 /** The field may be left out, but not sent as null (`@IsOptional()` lets null through). */
 export const IsOmittable = () => ValidateIf((_: unknown, value: unknown) => value !== undefined);
+
+// The rules below are listed in the order they run: class-validator checks a field's rules in the
+// order they are applied, and a stack of decorators is applied from the bottom up.
+
+/**
+ * An email address the account or company is reached at: trimmed, in lower case (as stored and
+ * compared), 254 characters at most.
+ */
+export const IsEmailAddress = (field: string, description?: string) =>
+  applyDecorators(
+    ApiProperty({ format: 'email', maxLength: 254, ...(description && { description }) }),
+    IsEmail({}, { message: `${field} must be an email address` }),
+    MaxLength(254),
+    IsString(),
+    TrimLowerCase(),
+  );
+
+/**
+ * A password being set. Its length and strength are checked by the service, which names the
+ * rule it breaks; here only that it is text of a bounded length (argon2 hashes it).
+ */
+export const IsNewPassword = () =>
+  applyDecorators(
+    ApiProperty({
+      format: 'password',
+      minLength: PASSWORD_MIN_LENGTH,
+      maxLength: PASSWORD_MAX_LENGTH,
+      description: 'Refused when too short or found in lists of leaked passwords',
+    }),
+    Length(1, PASSWORD_MAX_LENGTH),
+    IsString(),
+  );

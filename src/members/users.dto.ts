@@ -1,37 +1,17 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsEmail,
-  IsIn,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Length,
-  MaxLength,
-} from 'class-validator';
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from 'src/auth/password';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import { ROLES, type Role } from 'src/auth/roles';
 import { PageQuery, PageResponse } from 'src/common/pagination';
+import { IsEmailAddress, IsNewPassword } from 'src/common/validation';
 import { LANGUAGES, type Language } from 'src/members/members.types';
-import { Trim, TrimLowerCase } from 'src/common/transforms';
+import { Trim } from 'src/common/transforms';
 import type { User } from 'src/members/user.entity';
 
 export class CreateUserRequest {
-  @ApiProperty({ format: 'email', maxLength: 254, description: 'Unique, in any case' })
-  @TrimLowerCase()
-  @IsString()
-  @MaxLength(254)
-  @IsEmail({}, { message: 'email must be an email address' })
+  @IsEmailAddress('email', 'Unique, in any case')
   readonly email!: string;
 
-  @ApiProperty({
-    format: 'password',
-    minLength: PASSWORD_MIN_LENGTH,
-    maxLength: PASSWORD_MAX_LENGTH,
-    description: 'Refused when too short or found in lists of leaked passwords',
-  })
-  @IsString()
-  @Length(1, PASSWORD_MAX_LENGTH)
+  @IsNewPassword()
   readonly password!: string;
 
   @ApiProperty({ minLength: 2, maxLength: 200, example: 'Samira El Idrissi' })

@@ -207,38 +207,7 @@ export class UsersService {
     }
     // argon2 is slow on purpose: hash before the transaction, not while holding locks.
     const passwordHash = await hashPassword(body.password);
-    return this.db
-      .transaction(async (em) => {
-        if (body.organisationId) {
-          await this.organisations.lockActive(
-            em,
-            body.organisationId,
-            () => new MembershipEndedError(),
-          );
-        }
-        const created = await em.save(
-          em.create(User, {
-            email: body.email,
-            passwordHash,
-            fullName: body.fullName,
-            role: body.role,
-            organisationId: body.organisationId ?? null,
-            preferredLanguage: 'fr',
-            disabledAt: null,
-            tokenVersion: 0,
-            version: 1,
-          }),
-        );
-        await this.journal.append(em, ctx, {
-          action: 'user.created',
-          entityType: 'user',
-          entityId: created.id,
-          organisationId: created.organisationId,
-          changes: { email: created.email, ...userView(created) },
-        });
-        return toUserResponse(created);
-      })
-      .catch(uniqueEmail);
+    return this.insert(ctx, body, { passwordHash, preferredLanguage: 'fr' }, 'user.created');
   }
 
   /**
@@ -247,6 +216,26 @@ export class UsersService {
    */
   async invite(ctx: RequestContext, actor: Actor, body: InviteUserRequest): Promise<UserResponse> {
     assertMembership(body.role, body.organisationId);
+    return this.insert(
+      ctx,
+      body,
+      { passwordHash: NO_PASSWORD_YET, preferredLanguage: body.preferredLanguage ?? 'fr' },
+      'user.invited',
+      (em, created) => this.emailInvitation(em, actor, created.id),
+    );
+  }
+
+  /**
+   * Writes the user (into an organisation that stays active meanwhile), then whatever
+   * `alongside` adds, then the journal entry, in one transaction.
+   */
+  private insert(
+    ctx: RequestContext,
+    body: CreateUserRequest | InviteUserRequest,
+    account: Pick<User, 'passwordHash' | 'preferredLanguage'>,
+    action: 'user.created' | 'user.invited',
+    alongside?: (em: EntityManager, created: User) => Promise<void>,
+  ): Promise<UserResponse> {
     return this.db
       .transaction(async (em) => {
         if (body.organisationId) {
@@ -259,19 +248,19 @@ export class UsersService {
         const created = await em.save(
           em.create(User, {
             email: body.email,
-            passwordHash: NO_PASSWORD_YET,
+            passwordHash: account.passwordHash,
             fullName: body.fullName,
             role: body.role,
             organisationId: body.organisationId ?? null,
-            preferredLanguage: body.preferredLanguage ?? 'fr',
+            preferredLanguage: account.preferredLanguage,
             disabledAt: null,
             tokenVersion: 0,
             version: 1,
           }),
         );
-        await this.emailInvitation(em, actor, created.id);
+        await alongside?.(em, created);
         await this.journal.append(em, ctx, {
-          action: 'user.invited',
+          action,
           entityType: 'user',
           entityId: created.id,
           organisationId: created.organisationId,

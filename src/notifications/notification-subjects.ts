@@ -86,6 +86,32 @@ const COMMON_COLUMNS = `s.id AS site_id, s.name AS site_name, s.city, s.address,
 
 const siteFacts = (row: SiteRow) => ({ site: row.site_name, city: row.city, company: row.company });
 
+/** The one row of what the event is about, which must still exist. */
+async function subjectRow<Row extends SiteRow>(
+  em: EntityManager,
+  event: NotificationEvent,
+  sql: string,
+  parameters: unknown[],
+): Promise<Row> {
+  const [row] = await em.query<Row[]>(sql, parameters);
+  if (!row) {
+    throw new SubjectNotFoundError(event);
+  }
+  return row;
+}
+
+/** The subject of a row of a site: the site's and company's facts, then those of the kind. */
+const subjectOf = (
+  row: SiteRow,
+  subject: Pick<EventSubject, 'auditorId' | 'link' | 'facts' | 'visit'>,
+): EventSubject => ({
+  siteId: row.site_id,
+  organisationId: row.organisation_id,
+  at: new Date(row.at),
+  ...subject,
+  facts: { ...siteFacts(row), ...subject.facts },
+});
+
 interface AuditRow extends SiteRow {
   id: string;
   type: string;
@@ -107,7 +133,9 @@ async function loadAudit(
 ): Promise<EventSubject> {
   const closed = event.kind === 'audit.closed';
   const unassigned = event.kind === 'audit.unassigned';
-  const [row] = await em.query<AuditRow[]>(
+  const row = await subjectRow<AuditRow>(
+    em,
+    event,
     `SELECT a.id, a.type, a.planned_for::text AS planned_for, a.visited_on::text AS visited_on,
             a.auditor_id, u.full_name AS auditor_name, a.score::float8 AS score, a.cancel_reason,
             a.version, ${COMMON_COLUMNS},
@@ -126,20 +154,13 @@ async function loadAudit(
       WHERE a.id = $1`,
     [event.auditId, closed],
   );
-  if (!row) {
-    throw new SubjectNotFoundError(event);
-  }
   // The former auditor is told of the date they were given, which their calendar holds.
   const visitDate = unassigned ? event.previousPlannedFor : row.planned_for;
-  return {
-    siteId: row.site_id,
-    organisationId: row.organisation_id,
+  return subjectOf(row, {
     auditorId: unassigned ? event.previousAuditorId : row.auditor_id,
     // The audit is no longer visible to its former auditor.
     link: unassigned ? null : `${api}/audits/${row.id}`,
-    at: new Date(row.at),
     facts: {
-      ...siteFacts(row),
       auditor: row.auditor_name,
       auditType: row.type,
       date: closed ? (row.visited_on ?? row.planned_for) : visitDate,
@@ -162,7 +183,7 @@ async function loadAudit(
           location: [row.site_name, row.address, row.city].join(', '),
           cancelled: event.kind === 'audit.cancelled' || unassigned,
         },
-  };
+  });
 }
 
 interface ActionRow extends SiteRow {
@@ -180,7 +201,9 @@ async function loadCorrectiveAction(
   event: Extract<NotificationEvent, { correctiveActionId: string }>,
   api: string,
 ): Promise<EventSubject> {
-  const [row] = await em.query<ActionRow[]>(
+  const row = await subjectRow<ActionRow>(
+    em,
+    event,
     `SELECT ca.id, ca.commitment_code, ca.grade, ca.due_at, ca.finding_note, a.auditor_id,
             ${COMMON_COLUMNS},
             CASE WHEN $2 THEN (
@@ -195,24 +218,17 @@ async function loadCorrectiveAction(
       WHERE ca.id = $1`,
     [event.correctiveActionId, event.kind === 'corrective_action.rejected'],
   );
-  if (!row) {
-    throw new SubjectNotFoundError(event);
-  }
-  return {
-    siteId: row.site_id,
-    organisationId: row.organisation_id,
+  return subjectOf(row, {
     auditorId: row.auditor_id,
     link: `${api}/corrective-actions/${row.id}`,
-    at: new Date(row.at),
     facts: {
-      ...siteFacts(row),
       commitment: row.commitment_code,
       grade: row.grade,
       date: calendarDate(new Date(row.due_at)),
       note: row.finding_note,
       reason: row.rejection,
     },
-  };
+  });
 }
 
 interface CertificateRow extends SiteRow {
@@ -226,7 +242,9 @@ async function loadCertificate(
   event: Extract<NotificationEvent, { certificateId: string }>,
   publicBaseUrl: string,
 ): Promise<EventSubject> {
-  const [row] = await em.query<CertificateRow[]>(
+  const row = await subjectRow<CertificateRow>(
+    em,
+    event,
     `SELECT c.number, c.valid_until::text AS valid_until, c.revocation_reason, ${COMMON_COLUMNS}
        FROM certificate c
        JOIN site s ON s.id = c.site_id
@@ -234,22 +252,15 @@ async function loadCertificate(
       WHERE c.id = $1`,
     [event.certificateId],
   );
-  if (!row) {
-    throw new SubjectNotFoundError(event);
-  }
-  return {
-    siteId: row.site_id,
-    organisationId: row.organisation_id,
+  return subjectOf(row, {
     auditorId: null,
     link: `${publicBaseUrl}/verify/${encodeURIComponent(row.number)}`,
-    at: new Date(row.at),
     facts: {
-      ...siteFacts(row),
       number: row.number,
       date: row.valid_until,
       reason: row.revocation_reason,
     },
-  };
+  });
 }
 
 async function loadSite(
@@ -257,22 +268,18 @@ async function loadSite(
   event: Extract<NotificationEvent, { siteId: string }>,
   api: string,
 ): Promise<EventSubject> {
-  const [row] = await em.query<SiteRow[]>(
+  const row = await subjectRow<SiteRow>(
+    em,
+    event,
     `SELECT ${COMMON_COLUMNS} FROM site s JOIN organisation o ON o.id = s.organisation_id
       WHERE s.id = $1`,
     [event.siteId],
   );
-  if (!row) {
-    throw new SubjectNotFoundError(event);
-  }
-  return {
-    siteId: row.site_id,
-    organisationId: row.organisation_id,
+  return subjectOf(row, {
     auditorId: null,
     link: `${api}/sites/${row.site_id}/compliance`,
-    at: new Date(row.at),
-    facts: { ...siteFacts(row), date: event.validUntil },
-  };
+    facts: { date: event.validUntil },
+  });
 }
 
 /** Reads what the event is about, in one statement. */

@@ -69,6 +69,25 @@ export async function findDueReminders(
   ];
 }
 
+/** Runs the query `sql` writes, with the values it binds. */
+async function select<Row>(em: EntityManager, sql: (bind: Bind) => string): Promise<Row[]> {
+  const values: unknown[] = [];
+  const text = sql(binder(values));
+  return em.query<Row[]>(text, values);
+}
+
+/** The subject's reminder of `kind`, keyed by its deadline; none when no kind is due. */
+function reminderOf<K extends NotificationEvent['kind']>(
+  subject: Subject,
+  kind: K | null,
+  deadline: Date | string,
+  event: (kind: K) => NotificationEvent,
+): DueReminder[] {
+  return kind === null
+    ? []
+    : [{ subject, event: event(kind), onceKey: reminderKey(kind, subject.id, deadline) }];
+}
+
 // With an id: that subject only, its row locked against a change in progress (skipped if held).
 const only = (column: string, lockOf: string, id: string | undefined, bind: Bind) =>
   id === undefined ? '' : ` AND ${column} = ${bind(id)} FOR SHARE OF ${lockOf} SKIP LOCKED`;
@@ -78,30 +97,23 @@ async function correctiveActionReminders(
   at: Date,
   id?: string,
 ): Promise<DueReminder[]> {
-  const values: unknown[] = [];
-  const bind = binder(values);
-  const kind = reminderDueSql(CORRECTIVE_ACTION_REMINDERS, 'ca.due_at', at, bind);
-  const horizon = bind(new Date(at.getTime() + 7 * DAY_MS));
   // Overdue actions stay open for as long as they do: the record of the reminder bounds them.
-  const rows = await em.query<{ id: string; due_at: Date; opened_at: Date }[]>(
-    `SELECT ca.id, ca.due_at, ca.opened_at FROM corrective_action ca
+  const rows = await select<{ id: string; due_at: Date; opened_at: Date }>(em, (bind) => {
+    const kind = reminderDueSql(CORRECTIVE_ACTION_REMINDERS, 'ca.due_at', at, bind);
+    const horizon = bind(new Date(at.getTime() + 7 * DAY_MS));
+    return `SELECT ca.id, ca.due_at, ca.opened_at FROM corrective_action ca
        JOIN site s ON s.id = ca.site_id
       WHERE ca.status = 'open' AND ca.due_at <= ${horizon}::timestamptz AND s.active
-        AND ${notRecorded(reminderKeySql(kind, 'ca.id', { instant: 'ca.due_at' }))}${only('ca.id', 'ca', id, bind)}`,
-    values,
-  );
-  return rows.flatMap((row): DueReminder[] => {
-    const due = reminderDue(CORRECTIVE_ACTION_REMINDERS, row.due_at, at, row.opened_at);
-    return due === null
-      ? []
-      : [
-          {
-            subject: { type: 'corrective_action', id: row.id },
-            event: { kind: due, correctiveActionId: row.id },
-            onceKey: reminderKey(due, row.id, row.due_at),
-          },
-        ];
+        AND ${notRecorded(reminderKeySql(kind, 'ca.id', { instant: 'ca.due_at' }))}${only('ca.id', 'ca', id, bind)}`;
   });
+  return rows.flatMap((row) =>
+    reminderOf(
+      { type: 'corrective_action', id: row.id },
+      reminderDue(CORRECTIVE_ACTION_REMINDERS, row.due_at, at, row.opened_at),
+      row.due_at,
+      (kind) => ({ kind, correctiveActionId: row.id }),
+    ),
+  );
 }
 
 async function certificateReminders(
@@ -109,29 +121,22 @@ async function certificateReminders(
   at: Date,
   id?: string,
 ): Promise<DueReminder[]> {
-  const values: unknown[] = [];
-  const bind = binder(values);
-  const kind = reminderDueSql(CERTIFICATE_REMINDERS, 'c.expires_at', at, bind);
-  const horizon = bind(new Date(at.getTime() + 30 * DAY_MS));
-  const rows = await em.query<{ id: string; expires_at: Date; issued_at: Date }[]>(
-    `SELECT c.id, c.expires_at, c.issued_at FROM certificate c
+  const rows = await select<{ id: string; expires_at: Date; issued_at: Date }>(em, (bind) => {
+    const kind = reminderDueSql(CERTIFICATE_REMINDERS, 'c.expires_at', at, bind);
+    const horizon = bind(new Date(at.getTime() + 30 * DAY_MS));
+    return `SELECT c.id, c.expires_at, c.issued_at FROM certificate c
       WHERE c.status = 'valid' AND c.expires_at > ${bind(at)}::timestamptz
         AND c.expires_at <= ${horizon}::timestamptz
-        AND ${notRecorded(reminderKeySql(kind, 'c.id', { instant: 'c.expires_at' }))}${only('c.id', 'c', id, bind)}`,
-    values,
-  );
-  return rows.flatMap((row): DueReminder[] => {
-    const due = reminderDue(CERTIFICATE_REMINDERS, row.expires_at, at, row.issued_at);
-    return due === null
-      ? []
-      : [
-          {
-            subject: { type: 'certificate', id: row.id },
-            event: { kind: due, certificateId: row.id },
-            onceKey: reminderKey(due, row.id, row.expires_at),
-          },
-        ];
+        AND ${notRecorded(reminderKeySql(kind, 'c.id', { instant: 'c.expires_at' }))}${only('c.id', 'c', id, bind)}`;
   });
+  return rows.flatMap((row) =>
+    reminderOf(
+      { type: 'certificate', id: row.id },
+      reminderDue(CERTIFICATE_REMINDERS, row.expires_at, at, row.issued_at),
+      row.expires_at,
+      (kind) => ({ kind, certificateId: row.id }),
+    ),
+  );
 }
 
 async function surveillanceReminders(
@@ -139,34 +144,27 @@ async function surveillanceReminders(
   at: Date,
   id?: string,
 ): Promise<DueReminder[]> {
-  const values: unknown[] = [];
-  const bind = binder(values);
   const today = calendarDate(at);
   const [{ kind }] = SURVEILLANCE_REMINDERS.before;
-  const key = reminderKeySql(`${bind(kind)}::text`, 's.id', { date: 'sc.valid_until' });
   // The status row is the one locked: a recomputation in progress may move the validity.
-  const rows = await em.query<{ id: string; valid_until: string }[]>(
-    `SELECT s.id, sc.valid_until::text AS valid_until FROM site_compliance sc
+  const rows = await select<{ id: string; valid_until: string }>(em, (bind) => {
+    const key = reminderKeySql(`${bind(kind)}::text`, 's.id', { date: 'sc.valid_until' });
+    return `SELECT s.id, sc.valid_until::text AS valid_until FROM site_compliance sc
        JOIN site s ON s.id = sc.site_id
       WHERE sc.valid_until BETWEEN ${bind(today)}::date AND ${bind(addDays(today, 31))}::date
         AND s.active AND ${notRecorded(key)}
         AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.site_id = sc.site_id
-                         AND a.status IN ('planned', 'in_progress', 'submitted'))${only('sc.site_id', 'sc', id, bind)}`,
-    values,
-  );
-  return rows.flatMap((row): DueReminder[] => {
-    // The validity ends when its last day does, as a certificate's.
-    const due = reminderDue(SURVEILLANCE_REMINDERS, certificateExpiresAt(row.valid_until), at);
-    return due === null
-      ? []
-      : [
-          {
-            subject: { type: 'site', id: row.id },
-            event: { kind: due, siteId: row.id, validUntil: row.valid_until },
-            onceKey: reminderKey(due, row.id, row.valid_until),
-          },
-        ];
+                         AND a.status IN ('planned', 'in_progress', 'submitted'))${only('sc.site_id', 'sc', id, bind)}`;
   });
+  return rows.flatMap((row) =>
+    reminderOf(
+      { type: 'site', id: row.id },
+      // The validity ends when its last day does, as a certificate's.
+      reminderDue(SURVEILLANCE_REMINDERS, certificateExpiresAt(row.valid_until), at),
+      row.valid_until,
+      (due) => ({ kind: due, siteId: row.id, validUntil: row.valid_until }),
+    ),
+  );
 }
 
 const REMINDERS_OF: Readonly<

@@ -49,6 +49,19 @@ describe('account emails', () => {
     t.request({ method: 'POST', url: `/api/v1${url}`, payload, headers, remoteAddress: freshIp() });
   const login = (email: string, password: string) => post('/auth/login', { email, password });
   const dispatch = () => t.app.get(NotificationDispatcher).dispatchOnce(100);
+  /** Sets a password with an emailed code: a reset's or an invitation's. */
+  const resetPassword = (token: string, password = NEW_PASSWORD) =>
+    post('/auth/password-reset/confirm', { token, password });
+  const acceptInvitation = (token: string, password = NEW_PASSWORD) =>
+    post('/auth/invitations/accept', { token, password });
+  /** What the journal holds of the user, in order. */
+  const journalOf = async (userId: string) =>
+    (
+      await t.db.query<{ action: string }[]>(
+        `SELECT action FROM journal_entry WHERE entity_id = $1 ORDER BY seq`,
+        [userId],
+      )
+    ).map((a) => a.action);
 
   /** The code of the last email sent to the address. */
   const codeSentTo = async (email: string): Promise<string> => {
@@ -92,10 +105,7 @@ describe('account emails', () => {
       );
       expect(row.text_body).toBe('');
 
-      const done = await post('/auth/password-reset/confirm', {
-        token: code,
-        password: NEW_PASSWORD,
-      });
+      const done = await resetPassword(code);
       expect(done.statusCode).toBe(204);
       expect((await login(user.email, TEST_PASSWORD)).statusCode).toBe(401);
       expect((await login(user.email, NEW_PASSWORD)).statusCode).toBe(200);
@@ -108,20 +118,13 @@ describe('account emails', () => {
       expect(me.statusCode).toBe(401);
       expect((await post('/auth/refresh', { refreshToken })).statusCode).toBe(401);
 
-      const again = await post('/auth/password-reset/confirm', {
-        token: code,
-        password: 'yet another long passphrase 7',
-      });
+      const again = await resetPassword(code, 'yet another long passphrase 7');
       expect(again.statusCode).toBe(400);
       expect(again.json()).toMatchObject({
         code: 'AUTH.INVALID_ACCOUNT_TOKEN',
         errors: [{ field: 'token', message: expect.any(String) }],
       });
-      const actions = await t.db.query<{ action: string }[]>(
-        `SELECT action FROM journal_entry WHERE entity_id = $1 ORDER BY seq`,
-        [user.id],
-      );
-      expect(actions.map((a) => a.action)).toEqual(
+      expect(await journalOf(user.id)).toEqual(
         expect.arrayContaining(['auth.password_reset_requested', 'auth.password_reset']),
       );
     });
@@ -154,15 +157,9 @@ describe('account emails', () => {
       await post('/auth/password-reset', { email: user.email });
       const second = await codeSentTo(user.email);
       expect(second).not.toBe(first);
-      const old = await post('/auth/password-reset/confirm', {
-        token: first,
-        password: NEW_PASSWORD,
-      });
+      const old = await resetPassword(first);
       expect(old.statusCode).toBe(400);
-      const fresh = await post('/auth/password-reset/confirm', {
-        token: second,
-        password: NEW_PASSWORD,
-      });
+      const fresh = await resetPassword(second);
       expect(fresh.statusCode).toBe(204);
     });
 
@@ -176,10 +173,7 @@ describe('account emails', () => {
         [user.id],
       );
       hashing.mockClear();
-      const res = await post('/auth/password-reset/confirm', {
-        token: code,
-        password: NEW_PASSWORD,
-      });
+      const res = await resetPassword(code);
       expect(res.statusCode).toBe(400);
       expect(res.json().code).toBe('AUTH.INVALID_ACCOUNT_TOKEN');
       expect(hashing).not.toHaveBeenCalled();
@@ -192,29 +186,20 @@ describe('account emails', () => {
       const code = await codeSentTo(user.email);
       hashing.mockClear();
       const refused = [
-        await post('/auth/password-reset/confirm', {
-          token: 'x'.repeat(43),
-          password: NEW_PASSWORD,
-        }),
-        await post('/auth/invitations/accept', { token: 'y'.repeat(43), password: NEW_PASSWORD }),
+        await resetPassword('x'.repeat(43)),
+        await acceptInvitation('y'.repeat(43)),
         // A reset code is no invitation code.
-        await post('/auth/invitations/accept', { token: code, password: NEW_PASSWORD }),
+        await acceptInvitation(code),
       ];
       expect(refused.map((r) => [r.statusCode, r.json().code])).toEqual(
         Array.from({ length: 3 }, () => [400, 'AUTH.INVALID_ACCOUNT_TOKEN']),
       );
       expect(hashing).not.toHaveBeenCalled();
 
-      const done = await post('/auth/password-reset/confirm', {
-        token: code,
-        password: NEW_PASSWORD,
-      });
+      const done = await resetPassword(code);
       expect(done.statusCode).toBe(204);
       expect(hashing).toHaveBeenCalledTimes(1);
-      const spent = await post('/auth/password-reset/confirm', {
-        token: code,
-        password: NEW_PASSWORD,
-      });
+      const spent = await resetPassword(code);
       expect(spent.statusCode).toBe(400);
       expect(hashing).toHaveBeenCalledTimes(1);
     });
@@ -225,7 +210,7 @@ describe('account emails', () => {
       const code = await codeSentTo(user.email);
       const answers = await Promise.all(
         ['first long passphrase 111', 'second long passphrase 222'].map((password) =>
-          post('/auth/password-reset/confirm', { token: code, password }),
+          resetPassword(code, password),
         ),
       );
       expect(answers.map((a) => a.statusCode).sort()).toEqual([204, 400]);
@@ -239,13 +224,10 @@ describe('account emails', () => {
       const user = await givenUser(t.db, 'auditor');
       await post('/auth/password-reset', { email: user.email });
       const code = await codeSentTo(user.email);
-      const weak = await post('/auth/password-reset/confirm', { token: code, password: 'short' });
+      const weak = await resetPassword(code, 'short');
       expect(weak.statusCode).toBe(400);
       expect(weak.json().errors).toEqual([{ field: 'password', message: expect.any(String) }]);
-      const ok = await post('/auth/password-reset/confirm', {
-        token: code,
-        password: NEW_PASSWORD,
-      });
+      const ok = await resetPassword(code);
       expect(ok.statusCode).toBe(204);
     });
 
@@ -263,10 +245,7 @@ describe('account emails', () => {
     });
 
     it('refuses an unknown code', async () => {
-      const res = await post('/auth/password-reset/confirm', {
-        token: 'x'.repeat(43),
-        password: NEW_PASSWORD,
-      });
+      const res = await resetPassword('x'.repeat(43));
       expect(res.statusCode).toBe(400);
       expect(res.json().code).toBe('AUTH.INVALID_ACCOUNT_TOKEN');
     });
@@ -310,32 +289,18 @@ describe('account emails', () => {
       expect(Number(token.days)).toBe(7);
 
       // A reset code is no invitation code.
-      const wrongPurpose = await post('/auth/password-reset/confirm', {
-        token: code,
-        password: NEW_PASSWORD,
-      });
+      const wrongPurpose = await resetPassword(code);
       expect(wrongPurpose.statusCode).toBe(400);
 
-      const accepted = await post('/auth/invitations/accept', {
-        token: code,
-        password: NEW_PASSWORD,
-      });
+      const accepted = await acceptInvitation(code);
       expect(accepted.statusCode).toBe(204);
       const session = await login(email, NEW_PASSWORD);
       expect(session.statusCode).toBe(200);
-      const again = await post('/auth/invitations/accept', {
-        token: code,
-        password: 'another long passphrase 99',
-      });
+      const again = await acceptInvitation(code, 'another long passphrase 99');
       expect(again.statusCode).toBe(400);
       expect(again.json().code).toBe('AUTH.INVALID_ACCOUNT_TOKEN');
       expect((await login(email, NEW_PASSWORD)).statusCode).toBe(200);
-      const actions = await t.db.query<{ action: string }[]>(
-        `SELECT j.action FROM journal_entry j JOIN app_user u ON u.id::text = j.entity_id
-          WHERE u.email = $1 ORDER BY j.seq`,
-        [email],
-      );
-      expect(actions.map((a) => a.action)).toEqual([
+      expect(await journalOf(res.json<{ id: string }>().id)).toEqual([
         'user.invited',
         'auth.invitation_accepted',
         'auth.logged_in',
@@ -480,23 +445,13 @@ describe('account emails', () => {
       expect((await resend(user.id)).statusCode).toBe(202);
       const third = await codeSentTo(user.email);
       for (const stale of [user.code, second]) {
-        const old = await post('/auth/invitations/accept', {
-          token: stale,
-          password: NEW_PASSWORD,
-        });
+        const old = await acceptInvitation(stale);
         expect(old.statusCode).toBe(400);
       }
-      const accepted = await post('/auth/invitations/accept', {
-        token: third,
-        password: NEW_PASSWORD,
-      });
+      const accepted = await acceptInvitation(third);
       expect(accepted.statusCode).toBe(204);
       expect((await login(user.email, NEW_PASSWORD)).statusCode).toBe(200);
-      const actions = await t.db.query<{ action: string }[]>(
-        `SELECT action FROM journal_entry WHERE entity_id = $1 ORDER BY seq`,
-        [user.id],
-      );
-      expect(actions.map((a) => a.action)).toEqual([
+      expect(await journalOf(user.id)).toEqual([
         'user.invited',
         'user.invitation_resent',
         'user.invitation_resent',

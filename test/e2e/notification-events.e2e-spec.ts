@@ -1,4 +1,3 @@
-import type { InjectOptions } from 'fastify';
 import ICAL from 'ical.js';
 import type { ParsedMail } from 'mailparser';
 import { addDays, calendarDate } from 'src/audits/calendar-date';
@@ -15,12 +14,13 @@ import { NotificationsService } from 'src/notifications/notifications.service';
 import { formatDate, formatScore, LINE_VALUE_MAX } from 'src/notifications/render-message';
 import { createTestApp, type TestApp } from '../app';
 import {
-  authAs,
+  apiCaller,
   givenCertifiableSite,
   givenClosedAudit,
   givenOrganisation,
   givenSite,
   givenUser,
+  succeeding,
 } from '../factories';
 import { type CapturedMail, SmtpCapture } from '../smtp-capture';
 
@@ -70,32 +70,8 @@ describe('notifications of changes', () => {
   let firstAdmins: string[];
   const today = calendarDate(new Date());
 
-  const call = async (
-    user: User,
-    method: InjectOptions['method'],
-    url: string,
-    payload?: object,
-    headers: Record<string, string> = {},
-  ) =>
-    t.request({
-      method,
-      url: `/api/v1${url}`,
-      payload,
-      headers: { ...(await authAs(t, user)), ...headers },
-    });
-  const ok = async (
-    user: User,
-    method: InjectOptions['method'],
-    url: string,
-    payload?: object,
-    headers: Record<string, string> = {},
-  ) => {
-    const res = await call(user, method, url, payload, headers);
-    if (res.statusCode >= 300) {
-      throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    }
-    return res;
-  };
+  const call = apiCaller(() => t);
+  const ok = succeeding(call);
 
   const recipients = (mails: readonly CapturedMail[]) => mails.flatMap((m) => m.to).sort();
   /** Sends whatever the outbox holds through the SMTP server, and gives what it received. */
@@ -182,6 +158,48 @@ describe('notifications of changes', () => {
     };
   };
 
+  /** The visit of the audit on `start` as {@link calendarOf} reads it: invited to, or cancelled. */
+  const visit = (
+    auditId: string,
+    method: 'REQUEST' | 'CANCEL',
+    sequence: number,
+    start: string,
+  ) => ({
+    method,
+    uid: expect.stringContaining(auditId),
+    sequence,
+    status: method === 'CANCEL' ? 'CANCELLED' : 'CONFIRMED',
+    start,
+    allDay: true,
+  });
+  /** Each member's message of the kind, in their language, naming the same facts. */
+  const expectMembersMessage = (
+    mails: readonly CapturedMail[],
+    kind: string,
+    facts: Parameters<typeof expectMessage>[3],
+  ) => {
+    expectMessage(to(mails, memberEn), kind, 'en', facts);
+    expectMessage(to(mails, memberFr), kind, 'fr', facts);
+  };
+  /** The members' messages of an audit moved from `first` to `moved`, with its new invitation. */
+  const expectMoved = (
+    mails: readonly CapturedMail[],
+    site: Site,
+    first: string,
+    moved: string,
+    auditId: string,
+  ) => {
+    for (const [user, language] of [
+      [memberEn, 'en'],
+      [memberFr, 'fr'],
+    ] as const) {
+      const mail = to(mails, user);
+      expectMessage(mail, 'audit.rescheduled', language, { site, date: moved });
+      expect(mail.text).toContain(formatDate(first, language));
+      expect(calendarOf(mail, user)).toEqual(visit(auditId, 'REQUEST', 2, moved));
+    }
+  };
+
   const planAudit = async (site: Site, plannedFor: string, by: User = auditor) =>
     (
       await ok(adminEn, 'POST', '/audits', {
@@ -239,19 +257,13 @@ describe('notifications of changes', () => {
 
       const mails = await delivered();
       expect(recipients(mails)).toEqual(addresses(auditor, memberEn, memberFr));
-      expectMessage(to(mails, memberEn), 'audit.planned', 'en', { site, date: plannedFor });
-      expectMessage(to(mails, memberFr), 'audit.planned', 'fr', { site, date: plannedFor });
+      expectMembersMessage(mails, 'audit.planned', { site, date: plannedFor });
       expectMessage(to(mails, auditor), 'audit.planned', 'fr', { site, date: plannedFor });
       expect(to(mails, memberEn).text).toContain(`${baseUrl}/api/v1/audits/${audit.id}`);
       for (const user of [auditor, memberEn, memberFr]) {
-        expect(calendarOf(to(mails, user), user)).toEqual({
-          method: 'REQUEST',
-          uid: expect.stringContaining(audit.id),
-          sequence: 1,
-          status: 'CONFIRMED',
-          start: plannedFor,
-          allDay: true,
-        });
+        expect(calendarOf(to(mails, user), user)).toEqual(
+          visit(audit.id, 'REQUEST', 1, plannedFor),
+        );
       }
     });
 
@@ -265,20 +277,7 @@ describe('notifications of changes', () => {
 
       const mails = await delivered();
       expect(recipients(mails)).toEqual(addresses(auditor, memberEn, memberFr));
-      for (const [user, language] of [
-        [memberEn, 'en'],
-        [memberFr, 'fr'],
-      ] as const) {
-        const mail = to(mails, user);
-        expectMessage(mail, 'audit.rescheduled', language, { site, date: moved });
-        expect(mail.text).toContain(formatDate(first, language));
-        expect(calendarOf(mail, user)).toMatchObject({
-          method: 'REQUEST',
-          uid: expect.stringContaining(audit.id),
-          sequence: 2,
-          start: moved,
-        });
-      }
+      expectMoved(mails, site, first, moved, audit.id);
     });
 
     it('cancels the visit for the former auditor and invites the new one when the audit changes hands', async () => {
@@ -299,23 +298,12 @@ describe('notifications of changes', () => {
         also: [otherAuditor.fullName],
       });
       expect(former.text).not.toContain(`/audits/${audit.id}`);
-      expect(calendarOf(former, auditor)).toEqual({
-        method: 'CANCEL',
-        uid: expect.stringContaining(audit.id),
-        sequence: 2,
-        status: 'CANCELLED',
-        start: plannedFor,
-        allDay: true,
-      });
+      expect(calendarOf(former, auditor)).toEqual(visit(audit.id, 'CANCEL', 2, plannedFor));
       const added = to(mails, otherAuditor);
       expectMessage(added, 'audit.planned', 'en', { site, date: plannedFor });
       expect(calendarOf(added, otherAuditor)).toEqual({
-        method: 'REQUEST',
+        ...visit(audit.id, 'REQUEST', 2, plannedFor),
         uid: calendarOf(former, auditor).uid,
-        sequence: 2,
-        status: 'CONFIRMED',
-        start: plannedFor,
-        allDay: true,
       });
     });
 
@@ -335,31 +323,11 @@ describe('notifications of changes', () => {
       // The former auditor's calendar holds the first date: that is the visit cancelled.
       const former = to(mails, auditor);
       expectMessage(former, 'audit.unassigned', 'fr', { site, date: first });
-      expect(calendarOf(former, auditor)).toMatchObject({
-        method: 'CANCEL',
-        sequence: 2,
-        start: first,
-      });
+      expect(calendarOf(former, auditor)).toEqual(visit(audit.id, 'CANCEL', 2, first));
       const added = to(mails, otherAuditor);
       expectMessage(added, 'audit.planned', 'en', { site, date: moved });
-      expect(calendarOf(added, otherAuditor)).toMatchObject({
-        method: 'REQUEST',
-        sequence: 2,
-        start: moved,
-      });
-      for (const [user, language] of [
-        [memberEn, 'en'],
-        [memberFr, 'fr'],
-      ] as const) {
-        const mail = to(mails, user);
-        expectMessage(mail, 'audit.rescheduled', language, { site, date: moved });
-        expect(mail.text).toContain(formatDate(first, language));
-        expect(calendarOf(mail, user)).toMatchObject({
-          method: 'REQUEST',
-          sequence: 2,
-          start: moved,
-        });
-      }
+      expect(calendarOf(added, otherAuditor)).toEqual(visit(audit.id, 'REQUEST', 2, moved));
+      expectMoved(mails, site, first, moved, audit.id);
     });
 
     it('writes nothing when the audit is not moved (same values) or the change is refused', async () => {
@@ -399,14 +367,7 @@ describe('notifications of changes', () => {
       });
       expectMessage(to(mails, memberFr), 'audit.cancelled', 'fr', { site, date: plannedFor });
       for (const user of [auditor, memberEn, memberFr]) {
-        expect(calendarOf(to(mails, user), user)).toEqual({
-          method: 'CANCEL',
-          uid: expect.stringContaining(audit.id),
-          sequence: 2,
-          status: 'CANCELLED',
-          start: plannedFor,
-          allDay: true,
-        });
+        expect(calendarOf(to(mails, user), user)).toEqual(visit(audit.id, 'CANCEL', 2, plannedFor));
       }
     });
 
@@ -468,11 +429,7 @@ describe('notifications of changes', () => {
       await ok(auditor, 'POST', `/corrective-actions/${action.id}/verify`, {});
       mails = await delivered();
       expect(recipients(mails)).toEqual(addresses(memberEn, memberFr));
-      expectMessage(to(mails, memberEn), 'corrective_action.verified', 'en', {
-        site,
-        also: ['E05'],
-      });
-      expectMessage(to(mails, memberFr), 'corrective_action.verified', 'fr', {
+      expectMembersMessage(mails, 'corrective_action.verified', {
         site,
         also: ['E05'],
       });
@@ -490,12 +447,7 @@ describe('notifications of changes', () => {
       await ok(auditor, 'POST', `/corrective-actions/${action.id}/reject`, { comment: REJECTION });
       const mails = await delivered();
       expect(recipients(mails)).toEqual(addresses(memberEn, memberFr));
-      expectMessage(to(mails, memberEn), 'corrective_action.rejected', 'en', {
-        site,
-        date: dueDateOf(action),
-        also: ['E09', REJECTION],
-      });
-      expectMessage(to(mails, memberFr), 'corrective_action.rejected', 'fr', {
+      expectMembersMessage(mails, 'corrective_action.rejected', {
         site,
         date: dueDateOf(action),
         also: ['E09', REJECTION],
@@ -586,11 +538,7 @@ describe('notifications of changes', () => {
       });
       const mails = await delivered();
       expect(recipients(mails)).toEqual(everyone());
-      expectMessage(to(mails, memberEn), 'certificate.revoked', 'en', {
-        site,
-        also: [certificate.number, REVOCATION],
-      });
-      expectMessage(to(mails, memberFr), 'certificate.revoked', 'fr', {
+      expectMembersMessage(mails, 'certificate.revoked', {
         site,
         also: [certificate.number, REVOCATION],
       });

@@ -4,7 +4,7 @@ import type { NotificationEvent } from 'src/notifications/notification-events';
 import { NOTIFICATION_KINDS } from 'src/notifications/notification-events';
 import { NotificationsService } from 'src/notifications/notifications.service';
 import { createTestApp, type TestApp } from '../app';
-import { authAs, givenAudit, givenOrganisation, givenSite, givenUser } from '../factories';
+import { apiCaller, givenAudit, givenOrganisation, givenSite, givenUser } from '../factories';
 
 const MISSING = '6a1c0b2d-0000-4000-8000-00000000c0a1';
 
@@ -48,6 +48,7 @@ describe('notifications in the application', () => {
     await t.db.query(`UPDATE app_user SET muted_notification_kinds = '{}'`);
   });
 
+  const call = apiCaller(() => t);
   const notify = (event: NotificationEvent) =>
     t.db.transaction((em) => t.app.get(NotificationsService).notify(em, event));
 
@@ -60,12 +61,19 @@ describe('notifications in the application', () => {
     return audit;
   };
 
+  /** A password reset email to the member: kept with the notifications, never listed with them. */
+  const passwordResetEmail = (token: string) =>
+    t.db.transaction((em) =>
+      t.app.get(NotificationsService).sendAccountEmail(em, {
+        kind: 'account.password_reset',
+        userId: member.id,
+        token,
+        expiresAt: new Date(Date.now() + 60_000),
+      }),
+    );
+
   const list = async (user: User, query = '') => {
-    const res = await t.request({
-      method: 'GET',
-      url: `/api/v1/me/notifications${query}`,
-      headers: await authAs(t, user),
-    });
+    const res = await call(user, 'GET', `/me/notifications${query}`);
     expect(res.statusCode).toBe(200);
     return res.json<{ items: Item[]; total: number; page: number; pageSize: number }>();
   };
@@ -138,20 +146,13 @@ describe('notifications in the application', () => {
       const before = await plannedAudit();
       const old = await notificationOf(mover, before.id);
       expect((await list(mover)).total).toBe(1);
-      const moved = await t.request({
-        method: 'PATCH',
-        url: `/api/v1/users/${mover.id}`,
-        headers: await authAs(t, await givenUser(t.db, 'admin')),
-        payload: { organisationId: otherOrganisation.id },
+      const moved = await call(await givenUser(t.db, 'admin'), 'PATCH', `/users/${mover.id}`, {
+        organisationId: otherOrganisation.id,
       });
       expect(moved.statusCode).toBe(200);
       const now = await t.db.getRepository(User).findOneByOrFail({ id: mover.id });
       expect(await list(now)).toMatchObject({ total: 0, items: [] });
-      const read = await t.request({
-        method: 'POST',
-        url: `/api/v1/me/notifications/${old}/read`,
-        headers: await authAs(t, now),
-      });
+      const read = await call(now, 'POST', `/me/notifications/${old}/read`);
       expect(read.statusCode).toBe(404);
       expect(read.json()).toMatchObject({ code: 'NOTIFICATION.NOT_FOUND' });
       const after = await plannedAudit(otherOrganisation);
@@ -163,28 +164,16 @@ describe('notifications in the application', () => {
     });
 
     it('does not list account emails', async () => {
-      await t.db.transaction((em) =>
-        t.app.get(NotificationsService).sendAccountEmail(em, {
-          kind: 'account.password_reset',
-          userId: member.id,
-          token: 'y'.repeat(43),
-          expiresAt: new Date(Date.now() + 60_000),
-        }),
-      );
+      await passwordResetEmail('y'.repeat(43));
       expect(await list(member)).toMatchObject({ total: 0, items: [] });
     });
 
     it('answers 400 for bad pages and 401 without a token', async () => {
-      const headers = await authAs(t, member);
       for (const query of ['?page=0', '?pageSize=101', '?page=x', '?unknown=1']) {
-        const res = await t.request({
-          method: 'GET',
-          url: `/api/v1/me/notifications${query}`,
-          headers,
-        });
+        const res = await call(member, 'GET', `/me/notifications${query}`);
         expect({ query, status: res.statusCode }).toEqual({ query, status: 400 });
       }
-      const anonymous = await t.request({ method: 'GET', url: '/api/v1/me/notifications' });
+      const anonymous = await call(null, 'GET', '/me/notifications');
       expect(anonymous.statusCode).toBe(401);
     });
   });
@@ -193,19 +182,10 @@ describe('notifications in the application', () => {
     it('marks one’s own notification read, once', async () => {
       const audit = await plannedAudit();
       const id = await notificationOf(member, audit.id);
-      const headers = await authAs(t, member);
-      const res = await t.request({
-        method: 'POST',
-        url: `/api/v1/me/notifications/${id}/read`,
-        headers,
-      });
+      const res = await call(member, 'POST', `/me/notifications/${id}/read`);
       expect(res.statusCode).toBe(200);
       expect(res.json()).toMatchObject({ id, read: true, readAt: expect.any(String) });
-      const again = await t.request({
-        method: 'POST',
-        url: `/api/v1/me/notifications/${id}/read`,
-        headers,
-      });
+      const again = await call(member, 'POST', `/me/notifications/${id}/read`);
       expect(again.statusCode).toBe(200);
       expect(again.json().readAt).toBe(res.json().readAt);
       // The colleague's copy of the same event stays unread.
@@ -218,24 +198,12 @@ describe('notifications in the application', () => {
       const colleagues = await notificationOf(colleague, audit.id);
       await plannedAudit(otherOrganisation);
       const [strangers] = (await list(stranger)).items;
-      await t.db.transaction((em) =>
-        t.app.get(NotificationsService).sendAccountEmail(em, {
-          kind: 'account.password_reset',
-          userId: member.id,
-          token: 'z'.repeat(43),
-          expiresAt: new Date(Date.now() + 60_000),
-        }),
-      );
+      await passwordResetEmail('z'.repeat(43));
       const [{ id: accountEmail }] = await t.db.query<{ id: string }[]>(
         `SELECT id FROM notification WHERE kind = 'account.password_reset'`,
       );
-      const headers = await authAs(t, member);
       for (const id of [colleagues, strangers.id, accountEmail, MISSING]) {
-        const res = await t.request({
-          method: 'POST',
-          url: `/api/v1/me/notifications/${id}/read`,
-          headers,
-        });
+        const res = await call(member, 'POST', `/me/notifications/${id}/read`);
         expect(res.statusCode).toBe(404);
         expect(res.json()).toMatchObject({ code: 'NOTIFICATION.NOT_FOUND' });
       }
@@ -247,36 +215,20 @@ describe('notifications in the application', () => {
     });
 
     it('answers 400 for an id that is not a UUID and 401 without a token', async () => {
-      const bad = await t.request({
-        method: 'POST',
-        url: '/api/v1/me/notifications/42/read',
-        headers: await authAs(t, member),
-      });
+      const bad = await call(member, 'POST', '/me/notifications/42/read');
       expect(bad.statusCode).toBe(400);
       expect(bad.json().errors).toEqual([{ field: 'id', message: expect.any(String) }]);
-      const anonymous = await t.request({
-        method: 'POST',
-        url: `/api/v1/me/notifications/${MISSING}/read`,
-      });
+      const anonymous = await call(null, 'POST', `/me/notifications/${MISSING}/read`);
       expect(anonymous.statusCode).toBe(401);
     });
   });
 
   describe('preferences', () => {
-    const put = async (user: User, body: unknown) =>
-      t.request({
-        method: 'PUT',
-        url: '/api/v1/me/notification-preferences',
-        headers: await authAs(t, user),
-        payload: body as object,
-      });
+    const put = (user: User, body: unknown) =>
+      call(user, 'PUT', '/me/notification-preferences', body as object);
 
     it('lists every kind, the mandatory ones, and none muted at first', async () => {
-      const res = await t.request({
-        method: 'GET',
-        url: '/api/v1/me/notification-preferences',
-        headers: await authAs(t, member),
-      });
+      const res = await call(member, 'GET', '/me/notification-preferences');
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({
         muted: [],
@@ -337,21 +289,12 @@ describe('notifications in the application', () => {
     });
 
     it('answers 401 without a token', async () => {
-      const res = await t.request({
-        method: 'PUT',
-        url: '/api/v1/me/notification-preferences',
-        payload: { muted: [] },
-      });
+      const res = await call(null, 'PUT', '/me/notification-preferences', { muted: [] });
       expect(res.statusCode).toBe(401);
     });
 
     it('lets a user choose English with PATCH /auth/me, and the next messages are in English', async () => {
-      const patched = await t.request({
-        method: 'PATCH',
-        url: '/api/v1/auth/me',
-        headers: await authAs(t, colleague),
-        payload: { preferredLanguage: 'en' },
-      });
+      const patched = await call(colleague, 'PATCH', '/auth/me', { preferredLanguage: 'en' });
       expect(patched.statusCode).toBe(200);
       await plannedAudit();
       const [item] = (await list(colleague)).items;

@@ -1,4 +1,3 @@
-import type { InjectOptions } from 'fastify';
 import { addDays, calendarDate } from 'src/audits/calendar-date';
 import { certificateExpiresAt } from 'src/certificates/certificate-validity';
 import type { CertificateResponse } from 'src/certificates/certificates.dto';
@@ -28,12 +27,13 @@ import { SchedulerService } from 'src/scheduler/scheduler.service';
 import { createTestApp, type TestApp } from '../app';
 import { databaseUrl } from '../database';
 import {
-  authAs,
+  apiCaller,
   givenCertifiableSite,
   givenClosedAudit,
   givenOrganisation,
   givenSite,
   givenUser,
+  succeeding,
 } from '../factories';
 import { type CapturedMail, SmtpCapture } from '../smtp-capture';
 
@@ -54,23 +54,7 @@ describe('reminders', () => {
   let people: { admin: User; auditor: User };
   let admins: string[];
 
-  const call = async (
-    user: User,
-    method: InjectOptions['method'],
-    url: string,
-    payload?: object,
-  ) => {
-    const res = await t.request({
-      method,
-      url: `/api/v1${url}`,
-      payload,
-      headers: await authAs(t, user),
-    });
-    if (res.statusCode >= 300) {
-      throw new Error(`${method} ${url}: ${res.statusCode} ${res.body}`);
-    }
-    return res;
-  };
+  const call = succeeding(apiCaller(() => t));
 
   const sweep = (at: Date) => t.app.get(ReminderSweep).sweep(at);
   /** Sends whatever the outbox holds through the SMTP server, and gives what it received. */

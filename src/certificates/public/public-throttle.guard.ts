@@ -1,7 +1,5 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
-import { admitClient, SlidingWindowLimiter } from 'src/common/rate-limiter';
-import { appConfig, type AppConfig } from 'src/config/app-config';
+import { Injectable } from '@nestjs/common';
+import { ClientThrottleGuard } from 'src/common/rate-limiter';
 
 /**
  * Throttles the public certificate routes per client address (`request.ip`, which honours
@@ -10,18 +8,6 @@ import { appConfig, type AppConfig } from 'src/config/app-config';
  * enough for that purpose.
  */
 @Injectable()
-export class PublicThrottleGuard implements CanActivate {
-  private readonly limiter: SlidingWindowLimiter;
-
-  constructor(@Inject(appConfig.KEY) config: AppConfig) {
-    this.limiter = new SlidingWindowLimiter({
-      limit: config.publicRateLimitPerMinute,
-      windowMs: 60_000,
-    });
-  }
-
-  canActivate(context: ExecutionContext): boolean {
-    admitClient(this.limiter, context.switchToHttp().getRequest<FastifyRequest>().ip);
-    return true;
-  }
-}
+export class PublicThrottleGuard extends ClientThrottleGuard(
+  (config) => config.publicRateLimitPerMinute,
+) {}
