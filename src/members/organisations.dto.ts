@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { PageQuery, PageResponse } from 'src/common/pagination';
 import { ORGANISATION_STATUSES, type OrganisationStatus } from 'src/members/members.types';
-import { Trim, TrimLowerCase, TrimUpperCase } from 'src/common/transforms';
+import { Trim, TrimUpperCase } from 'src/common/transforms';
+import { IsEmailAddress } from 'src/common/validation';
 import type { Organisation } from 'src/members/organisation.entity';
 
 export const ICE_PATTERN = /^\d{15}$/;
@@ -37,11 +38,7 @@ export class CreateOrganisationRequest {
   })
   readonly membershipNumber!: string;
 
-  @ApiProperty({ format: 'email', maxLength: 254, description: 'Stored in lower case' })
-  @TrimLowerCase()
-  @IsString()
-  @MaxLength(254)
-  @IsEmail({}, { message: 'contactEmail must be an email address' })
+  @IsEmailAddress('contactEmail', 'Stored in lower case')
   readonly contactEmail!: string;
 }
 
