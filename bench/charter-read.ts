@@ -11,6 +11,7 @@ import {
   type LoadFigures,
   measure,
   printFigures,
+  round,
 } from './support';
 
 /** `GET /api/v1/charters/2020.1`: the application against a bare Fastify + pg baseline. */
@@ -111,9 +112,4 @@ function report(app: LoadFigures, baseline: LoadFigures): void {
       baselineFailures: failuresOf(baseline),
     }),
   );
-}
-
-function round(value: number, digits = 1): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }

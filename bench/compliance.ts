@@ -8,7 +8,7 @@ import { ComplianceService } from 'src/compliance/compliance.service';
 import { type EnvironmentVariables, validateEnvironment } from 'src/config/environment';
 import { REGIONS } from 'src/members/members.types';
 import type { BenchOutcome } from './charter-read';
-import { type BenchSettings, Cleanup, createBenchDatabase } from './support';
+import { type BenchSettings, Cleanup, createBenchDatabase, round } from './support';
 
 /**
  * The compliance figures on a generated sector (10,000 sites, 200,000 findings):
@@ -349,18 +349,18 @@ function report(stats: { app: Timing; baseline: Timing }, recompute: RecomputeFi
       bench: 'compliance',
       sites: SITES,
       findings: SITES * COMMITMENTS,
-      statsP50Ms: round(stats.app.p50Ms),
-      statsP90Ms: round(stats.app.p90Ms),
-      statsBaselineP50Ms: round(stats.baseline.p50Ms),
-      statsRatio: round(statsRatio),
+      statsP50Ms: round(stats.app.p50Ms, 2),
+      statsP90Ms: round(stats.app.p90Ms, 2),
+      statsBaselineP50Ms: round(stats.baseline.p50Ms, 2),
+      statsRatio: round(statsRatio, 2),
       statsTargetMs: TARGETS.statsP50Ms,
       statsMet,
-      recomputeOneP50Ms: round(one.p50Ms),
-      recomputeOneBaselineP50Ms: round(recompute.oneBaseline.p50Ms),
+      recomputeOneP50Ms: round(one.p50Ms, 2),
+      recomputeOneBaselineP50Ms: round(recompute.oneBaseline.p50Ms, 2),
       recomputeOneTargetMs: TARGETS.recomputeOneP50Ms,
       recomputeOneMet: oneMet,
-      recomputeAllMs: round(all),
-      recomputeAllBaselineMs: round(recompute.allBaselineMs),
+      recomputeAllMs: round(all, 2),
+      recomputeAllBaselineMs: round(recompute.allBaselineMs, 2),
       recomputeAllTargetMs: TARGETS.recomputeAllMs,
       recomputeAllMet: allMet,
     }),
@@ -368,8 +368,3 @@ function report(stats: { app: Timing; baseline: Timing }, recompute: RecomputeFi
 }
 
 const ms = (value: number) => `${value.toFixed(2)} ms`;
-
-function round(value: number, digits = 2): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
-}

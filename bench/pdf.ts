@@ -12,7 +12,7 @@ import {
 import { defaultFontSet } from 'src/pdf/pdf-fonts';
 import { launchChromium } from '../test/chromium';
 import type { BenchOutcome } from './charter-read';
-import { type BenchSettings, Cleanup } from './support';
+import { type BenchSettings, Cleanup, round } from './support';
 
 /**
  * The certificate PDF, rendered one at a time as at issuance: pdfkit (the service) against the
@@ -232,10 +232,10 @@ export async function pdf(_settings: BenchSettings): Promise<BenchOutcome> {
     console.log(
       JSON.stringify({
         bench: 'pdf',
-        pdfkitMedianMs: round(pdfkit.medianMs),
-        pdfkitP90Ms: round(pdfkit.p90Ms),
-        chromiumMedianMs: round(chromium.medianMs),
-        chromiumP90Ms: round(chromium.p90Ms),
+        pdfkitMedianMs: round(pdfkit.medianMs, 2),
+        pdfkitP90Ms: round(pdfkit.p90Ms, 2),
+        chromiumMedianMs: round(chromium.medianMs, 2),
+        chromiumP90Ms: round(chromium.p90Ms, 2),
         ratio: round(ratio, 1),
         targetMs: TARGET_MS,
         met,
@@ -247,9 +247,4 @@ export async function pdf(_settings: BenchSettings): Promise<BenchOutcome> {
   } finally {
     await cleanup.run();
   }
-}
-
-function round(value: number, digits = 2): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }

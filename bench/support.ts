@@ -230,3 +230,9 @@ export function cleanUpOnSignals(): void {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
+
+/** `value` rounded to `digits` decimals, for the figures a bench prints. */
+export function round(value: number, digits = 1): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}

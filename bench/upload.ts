@@ -19,7 +19,7 @@ import { Organisation } from 'src/members/organisation.entity';
 import { Site } from 'src/members/site.entity';
 import { User } from 'src/members/user.entity';
 import type { BenchOutcome } from './charter-read';
-import { type BenchSettings, Cleanup, createBenchDatabase } from './support';
+import { type BenchSettings, Cleanup, createBenchDatabase, round } from './support';
 
 /**
  * `POST /api/v1/evidence`: 20 concurrent uploads of 50 MB to the real service, measuring how much
@@ -289,11 +289,6 @@ function printTarget(f: TargetFigures): void {
       `errors ${f.failures.length}`,
     ].join(' | '),
   );
-}
-
-function round(value: number, digits = 1): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import {
   type LoadFigures,
   measure,
   printFigures,
+  round,
 } from './support';
 
 /**
@@ -305,9 +306,4 @@ function report(app: LoadFigures, baseline: LoadFigures): void {
       baselineFailures: failuresOf(baseline),
     }),
   );
-}
-
-function round(value: number, digits = 1): number {
-  const scale = 10 ** digits;
-  return Math.round(value * scale) / scale;
 }

@@ -26,7 +26,11 @@ import {
   REASON_MAX_LENGTH,
   REASON_MIN_LENGTH,
 } from 'src/audits/audits.types';
-import { COMMITMENT_CODE_PATTERN, LocalisedTextDto } from 'src/charter/charter.dto';
+import {
+  COMMITMENT_CODE_PATTERN,
+  GroupScoresResponse,
+  LocalisedTextDto,
+} from 'src/charter/charter.dto';
 import {
   CRITICALITIES,
   type Criticality,
@@ -180,20 +184,6 @@ export class AuditQuery extends PageQuery {
   readonly plannedTo?: string;
 }
 
-export class AuditGroupScoresResponse {
-  @ApiProperty({ type: Number, nullable: true })
-  readonly employees!: number | null;
-
-  @ApiProperty({ type: Number, nullable: true })
-  readonly clients!: number | null;
-
-  @ApiProperty({ type: Number, nullable: true })
-  readonly providers!: number | null;
-
-  @ApiProperty({ type: Number, nullable: true })
-  readonly community!: number | null;
-}
-
 export class AuditReturnResponse {
   @ApiProperty()
   readonly comment!: string;
@@ -273,8 +263,8 @@ export class AuditSummaryResponse {
   })
   readonly score!: number | null;
 
-  @ApiProperty({ type: AuditGroupScoresResponse, nullable: true, description: 'Null until closed' })
-  readonly groupScores!: AuditGroupScoresResponse | null;
+  @ApiProperty({ type: GroupScoresResponse, nullable: true, description: 'Null until closed' })
+  readonly groupScores!: GroupScoresResponse | null;
 
   @ApiProperty({ description: 'Also sent as the ETag; send it back in If-Match' })
   readonly version!: number;

@@ -6,6 +6,7 @@ import { CERTIFICATE_NUMBER_PATTERN } from 'src/certificates/certificate-number'
 import { effectiveStatus } from 'src/certificates/certificate-status';
 import type { PrintedRecord } from 'src/certificates/printed-record';
 import { RequestValidationError } from 'src/common/errors';
+import { GroupScoresResponse } from 'src/charter/charter.dto';
 import { PageQuery, PageResponse } from 'src/common/pagination';
 import { Trim } from 'src/common/transforms';
 import { IsUuidField } from 'src/common/validation';
@@ -118,20 +119,6 @@ class PrintedSiteDto {
   readonly city!: string;
 }
 
-class PrintedGroupScoresDto {
-  @ApiProperty({ type: Number, nullable: true })
-  readonly employees!: number | null;
-
-  @ApiProperty({ type: Number, nullable: true })
-  readonly clients!: number | null;
-
-  @ApiProperty({ type: Number, nullable: true })
-  readonly providers!: number | null;
-
-  @ApiProperty({ type: Number, nullable: true })
-  readonly community!: number | null;
-}
-
 /** The record printed on the PDF, whose canonical JSON's SHA-256 is the token's `h`. */
 export class PrintedRecordDto {
   @ApiProperty({ example: NUMBER_EXAMPLE })
@@ -152,8 +139,8 @@ export class PrintedRecordDto {
   @ApiProperty({ description: 'Two decimals, as printed' })
   readonly score!: number;
 
-  @ApiProperty({ type: PrintedGroupScoresDto })
-  readonly groupScores!: PrintedGroupScoresDto;
+  @ApiProperty({ type: GroupScoresResponse })
+  readonly groupScores!: GroupScoresResponse;
 
   @ApiProperty({ format: 'date', description: `The day of issuance. ${DATE_DOC}` })
   readonly validFrom!: string;

@@ -44,6 +44,21 @@ export class LocalisedTextDto {
   readonly en!: string;
 }
 
+/** A score per stakeholder group of the charter, null for a group with nothing judged. */
+export class GroupScoresResponse {
+  @ApiProperty({ type: Number, nullable: true })
+  readonly employees!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  readonly clients!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  readonly providers!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  readonly community!: number | null;
+}
+
 export class NotApplicableRuleDto {
   @ApiProperty({ description: 'Whether the commitment may be judged not applicable' })
   readonly allowed!: boolean;

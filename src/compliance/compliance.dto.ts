@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length } from 'class-validator';
+import { GroupScoresResponse } from 'src/charter/charter.dto';
 import { PageQuery, PageResponse } from 'src/common/pagination';
 import { Trim } from 'src/common/transforms';
 import {
@@ -59,20 +60,6 @@ export class ComplianceReasonDto {
   readonly refs!: ReasonRefsDto;
 }
 
-class GroupScoresDto {
-  @ApiProperty({ type: Number, nullable: true })
-  readonly employees!: number | null;
-
-  @ApiProperty({ type: Number, nullable: true })
-  readonly clients!: number | null;
-
-  @ApiProperty({ type: Number, nullable: true })
-  readonly providers!: number | null;
-
-  @ApiProperty({ type: Number, nullable: true })
-  readonly community!: number | null;
-}
-
 export class ComplianceResponse {
   @ApiProperty({ format: 'uuid' })
   readonly siteId!: string;
@@ -87,8 +74,8 @@ export class ComplianceResponse {
   })
   readonly score!: number | null;
 
-  @ApiProperty({ type: GroupScoresDto })
-  readonly groupScores!: GroupScoresDto;
+  @ApiProperty({ type: GroupScoresResponse })
+  readonly groupScores!: GroupScoresResponse;
 
   @ApiProperty({
     type: [ComplianceReasonDto],

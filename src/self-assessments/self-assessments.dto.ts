@@ -10,7 +10,11 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
-import { COMMITMENT_CODE_PATTERN, LocalisedTextDto } from 'src/charter/charter.dto';
+import {
+  COMMITMENT_CODE_PATTERN,
+  GroupScoresResponse,
+  LocalisedTextDto,
+} from 'src/charter/charter.dto';
 import {
   CRITICALITIES,
   type Criticality,
@@ -88,20 +92,6 @@ export class ProgressResponse {
 
   @ApiProperty({ description: 'Commitments of the charter version' })
   readonly total!: number;
-}
-
-export class GroupScoresResponse {
-  @ApiProperty({ type: Number, nullable: true })
-  readonly employees!: number | null;
-
-  @ApiProperty({ type: Number, nullable: true })
-  readonly clients!: number | null;
-
-  @ApiProperty({ type: Number, nullable: true })
-  readonly providers!: number | null;
-
-  @ApiProperty({ type: Number, nullable: true })
-  readonly community!: number | null;
 }
 
 export class SelfAssessmentSummaryResponse {

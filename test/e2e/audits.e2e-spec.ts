@@ -11,7 +11,7 @@ import type { Site } from 'src/members/site.entity';
 import type { User } from 'src/members/user.entity';
 import { createTestApp, type TestApp } from '../app';
 import {
-  authAs,
+  apiCaller,
   CODES_2020_1,
   givenAnswers,
   givenAudit,
@@ -63,19 +63,7 @@ describe('audits', () => {
   const today = calendarDate(new Date());
   const tomorrow = addDays(today, 1);
 
-  const call = async (
-    user: User | null,
-    method: InjectOptions['method'],
-    url: string,
-    payload?: object,
-    headers: Record<string, string> = {},
-  ) =>
-    t.request({
-      method,
-      url: `/api/v1${url}`,
-      payload,
-      headers: { ...(user ? await authAs(t, user) : {}), ...headers },
-    });
+  const call = apiCaller(() => t);
 
   /** A site of the organisation: front office only, remote workers, staff transport. */
   const newSite = (over: Partial<Site> = {}) =>

@@ -1,4 +1,3 @@
-import type { InjectOptions } from 'fastify';
 import { createHash } from 'node:crypto';
 import { addDays, calendarDate } from 'src/audits/calendar-date';
 import { CertificateLifecycleService } from 'src/certificates/certificate-lifecycle.service';
@@ -15,7 +14,7 @@ import type { User } from 'src/members/user.entity';
 import { SchedulerService } from 'src/scheduler/scheduler.service';
 import { createTestApp, type TestApp } from '../app';
 import {
-  authAs,
+  apiCaller,
   givenCertifiableSite,
   givenClosedAudit,
   givenOrganisation,
@@ -47,19 +46,7 @@ describe('certificates', () => {
   let people: { admin: User; auditor: User };
   let baseUrl: string;
 
-  const call = async (
-    user: User | null,
-    method: InjectOptions['method'],
-    url: string,
-    payload?: object,
-    headers: Record<string, string> = {},
-  ) =>
-    t.request({
-      method,
-      url: `/api/v1${url}`,
-      payload,
-      headers: { ...(user ? await authAs(t, user) : {}), ...headers },
-    });
+  const call = apiCaller(() => t);
 
   const issue = (site: Pick<Site, 'id'>, user: User = admin) =>
     call(user, 'POST', `/sites/${site.id}/certificates`);

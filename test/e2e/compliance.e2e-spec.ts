@@ -1,4 +1,3 @@
-import type { InjectOptions } from 'fastify';
 import type { Audit } from 'src/audits/audit.entity';
 import type { FindingResult } from 'src/audits/audits.types';
 import { ComplianceSweep } from 'src/compliance/compliance-sweep';
@@ -9,7 +8,7 @@ import type { Site } from 'src/members/site.entity';
 import type { User } from 'src/members/user.entity';
 import { createTestApp, type TestApp } from '../app';
 import {
-  authAs,
+  apiCaller,
   CODES_2020_1,
   givenAudit,
   givenFindings,
@@ -43,19 +42,7 @@ describe('compliance', () => {
   let member: User;
   let otherMember: User;
 
-  const call = async (
-    user: User | null,
-    method: InjectOptions['method'],
-    url: string,
-    payload?: object,
-    headers: Record<string, string> = {},
-  ) =>
-    t.request({
-      method,
-      url: `/api/v1${url}`,
-      payload,
-      headers: { ...(user ? await authAs(t, user) : {}), ...headers },
-    });
+  const call = apiCaller(() => t);
 
   const compliance = async (site: Pick<Site, 'id'>, user: User = admin) => {
     const res = await call(user, 'GET', `/sites/${site.id}/compliance`);

@@ -1,4 +1,4 @@
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import type { Site } from 'src/members/site.entity';
 import type { User } from 'src/members/user.entity';
 import { createTestApp, type TestApp } from '../app';
 import {
+  apiCaller,
   authAs,
   CODES_2020_1,
   givenAudit,
@@ -127,19 +128,7 @@ describe('corrective actions', () => {
   let otherMember: User;
   let otherSite: Site;
 
-  const call = async (
-    user: User | null,
-    method: InjectOptions['method'],
-    url: string,
-    payload?: object,
-    headers: Record<string, string> = {},
-  ) =>
-    t.request({
-      method,
-      url: `/api/v1${url}`,
-      payload,
-      headers: { ...(user ? await authAs(t, user) : {}), ...headers },
-    });
+  const call = apiCaller(() => t);
 
   const respond = (user: User, id: string, body: object = { description: DESCRIPTION }) =>
     call(user, 'POST', `/corrective-actions/${id}/response`, body);

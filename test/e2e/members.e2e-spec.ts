@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import { verifyPassword } from 'src/auth/password';
 import { Organisation } from 'src/members/organisation.entity';
 import { Site } from 'src/members/site.entity';
 import { User } from 'src/members/user.entity';
 import { createTestApp, type TestApp } from '../app';
 import {
+  apiCaller,
   authAs,
   givenOrganisation,
   givenRefreshToken,
@@ -47,19 +48,7 @@ describe('members: organisations, sites, users', () => {
   let admin: User;
   let auditor: User;
 
-  const call = async (
-    user: User | null,
-    method: InjectOptions['method'],
-    url: string,
-    payload?: object,
-    headers: Record<string, string> = {},
-  ) =>
-    t.request({
-      method,
-      url: `/api/v1${url}`,
-      payload,
-      headers: { ...(user ? await authAs(t, user) : {}), ...headers },
-    });
+  const call = apiCaller(() => t);
 
   const orgRow = (id: string) => t.db.getRepository(Organisation).findOneBy({ id });
   const siteRow = (id: string) => t.db.getRepository(Site).findOneBy({ id });

@@ -9,6 +9,7 @@ import { SelfAssessmentsService } from 'src/self-assessments/self-assessments.se
 import type { Answer } from 'src/self-assessments/self-assessments.types';
 import { createTestApp, type TestApp } from '../app';
 import {
+  apiCaller,
   authAs,
   CODES_2020_1,
   givenAnswers,
@@ -59,19 +60,7 @@ describe('self-assessments', () => {
   let otherMember: User;
   let otherSite: Site;
 
-  const call = async (
-    user: User | null,
-    method: InjectOptions['method'],
-    url: string,
-    payload?: object,
-    headers: Record<string, string> = {},
-  ) =>
-    t.request({
-      method,
-      url: `/api/v1${url}`,
-      payload,
-      headers: { ...(user ? await authAs(t, user) : {}), ...headers },
-    });
+  const call = apiCaller(() => t);
 
   const answer = (
     user: User | null,
