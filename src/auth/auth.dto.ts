@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Trim } from 'src/common/transforms';
-import { IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { Trim, TrimLowerCase } from 'src/common/transforms';
+import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { ACCOUNT_TOKEN_PATTERN } from 'src/auth/account-tokens';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from 'src/auth/password';
 import { ROLES, type Role } from 'src/auth/roles';
-import { IsEmailAddress, IsNewPassword } from 'src/common/validation';
+import { IsNewPassword } from 'src/common/validation';
 import { LANGUAGES, type Language } from 'src/members/members.types';
 
 export class LoginRequest {
@@ -96,8 +96,13 @@ export class UpdateMeResponse extends MeResponse {
   readonly session?: TokenPairResponse;
 }
 
+/** Any address an account may have, the first administrator's `admin@localhost` included. */
 export class PasswordResetRequest {
-  @IsEmailAddress('email')
+  @ApiProperty({ format: 'email', example: 'admin@localhost', maxLength: 254 })
+  @TrimLowerCase()
+  @IsString()
+  @MaxLength(254)
+  @IsEmail({ require_tld: false }, { message: 'email must be an email address' })
   readonly email!: string;
 }
 

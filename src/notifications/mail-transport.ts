@@ -106,9 +106,10 @@ function emlTransport(settings: MailSettings, host: string): MailTransport {
     description: `.eml files in ${settings.outboxDir}`,
     async send(mail) {
       const info = await composer.sendMail(messageOf(mail, settings.from, host));
-      await mkdir(settings.outboxDir, { recursive: true });
+      // Readable by the service's user only: a password reset or an invitation carries a code.
+      await mkdir(settings.outboxDir, { recursive: true, mode: 0o700 });
       const file = join(settings.outboxDir, `${compactUtcStamp(mail.createdAt)}-${mail.id}.eml`);
-      await writeFile(`${file}.tmp`, info.message as Buffer);
+      await writeFile(`${file}.tmp`, info.message as Buffer, { mode: 0o600 });
       await rename(`${file}.tmp`, file);
     },
     close: () => composer.close(),

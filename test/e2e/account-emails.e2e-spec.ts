@@ -142,6 +142,14 @@ describe('account emails', () => {
       expect(smtp.messages.map((m) => m.to)).toEqual([[known.email]]);
     });
 
+    it('takes an address without a top-level domain, as the first administrator’s admin@localhost', async () => {
+      const admin = await givenUser(t.db, 'admin', { email: 'reset-admin@localhost' });
+      const res = await post('/auth/password-reset', { email: 'Reset-Admin@LocalHost' });
+      expect(res.statusCode).toBe(202);
+      await dispatch();
+      expect(smtp.messagesTo(admin.email)).toHaveLength(1);
+    });
+
     it('sends at most one email a minute, and only the newest code works', async () => {
       const user = await givenUser(t.db, 'auditor');
       await post('/auth/password-reset', { email: user.email });

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import ICAL from 'ical.js';
 import { simpleParser } from 'mailparser';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -849,6 +849,10 @@ describe('notifications: the outbox and its dispatcher', () => {
       expect(smtp.connections).toBe(0);
       const files = (await readdir(folder)).sort();
       expect(files).toHaveLength(3);
+      for (const f of files) {
+        // Only the service's user may read them (account emails carry codes).
+        expect((await stat(join(folder, f))).mode & 0o777).toBe(0o600);
+      }
       for (const row of rows) {
         expect(files.some((f) => new RegExp(`^\\d{8}T\\d{6}Z-${row.id}\\.eml$`).test(f))).toBe(
           true,
